@@ -1,0 +1,209 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * ClaimGuard's configuration: environment variables (`CLAIMGUARD_*`, `DATABASE_URL`) over an optional
+ * JSON file over defaults that serve a first run. Validated once at start-up; a bad value stops the start
+ * with one line that names the setting and what it allows (see {@link ConfigError}).
+ */
+
+export const LANGUAGES = ['zh-CN', 'en-US'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+/** One row per setting: where it comes from and what it allows. Also the source of the README table. */
+export const SETTINGS = {
+  port: {
+    env: 'CLAIMGUARD_PORT',
+    schema: z.coerce.number().int().min(0).max(65535),
+    default: 3000,
+    allowed: 'an integer from 0 to 65535 (0 picks a free port)',
+    description: 'TCP port the server listens on.',
+  },
+  host: {
+    env: 'CLAIMGUARD_HOST',
+    schema: z.string().min(1),
+    default: 'localhost',
+    allowed: 'a host name or IP address, e.g. 0.0.0.0 to listen on every interface',
+    description: 'Interface the server listens on. The default keeps it off the network.',
+  },
+  dataDir: {
+    env: 'CLAIMGUARD_DATA_DIR',
+    schema: z.string().min(1),
+    default: './data',
+    allowed: 'a directory path',
+    description: 'Where the embedded store (PGlite) keeps its files. Unused when DATABASE_URL is set.',
+  },
+  databaseUrl: {
+    env: 'DATABASE_URL',
+    schema: z
+      .string()
+      .refine((value) => /^postgres(ql)?:\/\/.+/.test(value))
+      .optional(),
+    default: undefined,
+    allowed: 'a postgres:// or postgresql:// connection URL',
+    description:
+      'PostgreSQL connection URL. When set, ClaimGuard uses PostgreSQL instead of the embedded store.',
+  },
+  databasePoolSize: {
+    env: 'CLAIMGUARD_DB_POOL_SIZE',
+    schema: z.coerce.number().int().min(1).max(200),
+    default: 10,
+    allowed: 'an integer from 1 to 200',
+    description: 'Connections per process to PostgreSQL.',
+  },
+  logLevel: {
+    env: 'CLAIMGUARD_LOG_LEVEL',
+    schema: z.enum(LOG_LEVELS),
+    default: 'info' as (typeof LOG_LEVELS)[number],
+    allowed: LOG_LEVELS.join(', '),
+    description: 'Least severe log level written (JSON lines on standard output).',
+  },
+  language: {
+    env: 'CLAIMGUARD_LANGUAGE',
+    schema: z.enum(LANGUAGES),
+    default: 'zh-CN' as Language,
+    allowed: LANGUAGES.join(', '),
+    description: 'Default language of the console and of messages, until a user chooses their own.',
+  },
+  bodyLimit: {
+    env: 'CLAIMGUARD_BODY_LIMIT',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024),
+    default: 1024 * 1024,
+    allowed: 'a number of bytes from 1024 to 104857600',
+    description: 'Largest request body accepted; larger bodies get 413.',
+  },
+  rateLimit: {
+    env: 'CLAIMGUARD_RATE_LIMIT',
+    schema: z.coerce.number().int().min(1).max(1_000_000),
+    default: 600,
+    allowed: 'an integer from 1 to 1000000',
+    description: 'Requests per minute allowed from one client address; more get 429.',
+  },
+  trustProxy: {
+    env: 'CLAIMGUARD_TRUST_PROXY',
+    schema: z.union([z.boolean(), z.enum(['true', 'false']).transform((value) => value === 'true')]),
+    default: false,
+    allowed: 'true or false',
+    description: 'Trust X-Forwarded-* headers (set true only behind your own reverse proxy).',
+  },
+  shutdownGraceMs: {
+    env: 'CLAIMGUARD_SHUTDOWN_GRACE_MS',
+    schema: z.coerce.number().int().min(0).max(600_000),
+    default: 10_000,
+    allowed: 'a number of milliseconds from 0 to 600000',
+    description: 'How long in-flight requests may run on after SIGTERM before the process exits anyway.',
+  },
+} as const;
+
+export type SettingName = keyof typeof SETTINGS;
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  databasePoolSize: number;
+  logLevel: (typeof LOG_LEVELS)[number];
+  language: Language;
+  bodyLimit: number;
+  rateLimit: number;
+  trustProxy: boolean;
+  shutdownGraceMs: number;
+};
+
+/** Names the config file setting itself; it is read before everything else. */
+export const CONFIG_FILE_ENV = 'CLAIMGUARD_CONFIG';
+export const DEFAULT_CONFIG_FILE = 'claimguard.config.json';
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+type Source =
+  | { kind: 'env'; name: string }
+  | { kind: 'file'; path: string; key: string }
+  | { kind: 'default' };
+
+function describeSource(source: Source): string {
+  switch (source.kind) {
+    case 'env':
+      return source.name;
+    case 'file':
+      return `"${source.key}" in ${source.path}`;
+    case 'default':
+      return 'the default';
+  }
+}
+
+function readConfigFile(
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+): { path: string; values: Record<string, unknown> } | null {
+  const explicit = env[CONFIG_FILE_ENV];
+  const path = resolve(cwd, explicit ?? DEFAULT_CONFIG_FILE);
+  if (!existsSync(path)) {
+    if (explicit) {
+      throw new ConfigError(`${CONFIG_FILE_ENV}: file ${path} does not exist`);
+    }
+    return null;
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, 'utf8'));
+  } catch {
+    throw new ConfigError(`${path}: not valid JSON; expected an object such as {"port": 3000}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`${path}: expected a JSON object such as {"port": 3000}`);
+  }
+  const values = parsed as Record<string, unknown>;
+  const unknownKeys = Object.keys(values).filter((key) => !(key in SETTINGS));
+  if (unknownKeys.length > 0) {
+    throw new ConfigError(
+      `${path}: unknown setting "${unknownKeys[0]}"; allowed: ${Object.keys(SETTINGS).join(', ')}`,
+    );
+  }
+  return { path, values };
+}
+
+/**
+ * Loads and validates the configuration. Throws {@link ConfigError} with a one-line message; never echoes a
+ * value back, since DATABASE_URL may carry a password.
+ */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, cwd: string = process.cwd()): Config {
+  const file = readConfigFile(env, cwd);
+  const result: Record<string, unknown> = {};
+  for (const [name, setting] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const fromEnv = env[setting.env];
+    let raw: unknown;
+    let source: Source;
+    if (fromEnv !== undefined && fromEnv !== '') {
+      raw = fromEnv;
+      source = { kind: 'env', name: setting.env };
+    } else if (file && name in file.values) {
+      raw = file.values[name];
+      source = { kind: 'file', path: file.path, key: name };
+    } else {
+      raw = setting.default;
+      source = { kind: 'default' };
+    }
+    const parsed = (setting.schema as z.ZodType).safeParse(raw);
+    if (!parsed.success) {
+      throw new ConfigError(`${describeSource(source)}: invalid value; allowed: ${setting.allowed}`);
+    }
+    result[name] = parsed.data;
+  }
+  return result as Config;
+}
+
+/** The store a configuration selects, for messages and status. */
+export function storeKindOf(config: Pick<Config, 'databaseUrl'>): 'embedded' | 'postgres' {
+  return config.databaseUrl ? 'postgres' : 'embedded';
+}

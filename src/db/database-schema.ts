@@ -1,0 +1,16 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Every table ClaimGuard stores, as Kysely sees it. Migrations under `src/db/migrations` create them;
+ * only a module's repository reads or writes its own tables.
+ */
+export type Database = {
+  installation: InstallationTable;
+};
+
+/** One row per ClaimGuard installation (owned by the system module). */
+export type InstallationTable = {
+  singleton: Generated<boolean>;
+  id: string;
+  created_at: Generated<Date>;
+};

@@ -1,0 +1,41 @@
+/**
+ * Errors that services throw. Each has a stable code; the HTTP layer turns the code into an RFC 9457
+ * problem (`src/http/problem-details.ts`) and the CLI into a message and an exit code. Services never
+ * know about HTTP beyond the status number each code maps to. A message must never carry personal data or echo input: it reaches clients and logs.
+ */
+/**
+ * Every error code the product can answer with: the HTTP status it maps to and an English title that never
+ * changes (the console shows its own translation, keyed by code).
+ */
+export const ERROR_CODES = {
+  'validation-failed': { status: 400, title: 'The request does not match the schema' },
+  'malformed-body': { status: 400, title: 'The request body cannot be parsed' },
+  'bad-request': { status: 400, title: 'The request cannot be processed' },
+  unauthenticated: { status: 401, title: 'Authentication is required' },
+  forbidden: { status: 403, title: 'You are not allowed to do this' },
+  'not-found': { status: 404, title: 'No such resource' },
+  'method-not-allowed': { status: 405, title: 'The method is not allowed here' },
+  conflict: { status: 409, title: 'The request conflicts with the current state' },
+  'payload-too-large': { status: 413, title: 'The request body is too large' },
+  'unsupported-media-type': { status: 415, title: 'The content type is not supported' },
+  'rate-limited': { status: 429, title: 'Too many requests' },
+  'not-ready': { status: 503, title: 'The service is not ready' },
+  'store-unavailable': { status: 503, title: 'The data store is unavailable' },
+  internal: { status: 500, title: 'Internal error' },
+} as const satisfies Record<string, { status: number; title: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+
+  constructor(
+    readonly code: ErrorCode,
+    /** Human explanation for this occurrence. SECURITY: no personal data, no echoed input. */
+    readonly detail?: string,
+    /** Extra members for the problem body (e.g. which fields failed), equally free of input values. */
+    readonly extensions?: Record<string, unknown>,
+  ) {
+    super(detail ?? ERROR_CODES[code].title);
+  }
+}

@@ -1,0 +1,133 @@
+import { randomUUID } from 'node:crypto';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawServerDefault,
+} from 'fastify';
+import {
+  jsonSchemaTransform,
+  jsonSchemaTransformObject,
+  serializerCompiler,
+  validatorCompiler,
+  type ZodTypeProvider,
+} from 'fastify-type-provider-zod';
+import type { Config } from '../config/config.js';
+import { PACKAGE_VERSION, WEB_CONSOLE_DIR } from '../config/package-info.js';
+import type { Store } from '../db/store.js';
+import { DomainError } from '../errors/domain-error.js';
+import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
+import { SystemService } from '../modules/system/system.service.js';
+import { problemErrorHandler } from './problem-details.js';
+import { registerWebConsole } from './web-console.js';
+
+export const API_PREFIX = '/api/v1';
+
+/** The server as the modules see it: Zod schemas type each route's input and output. */
+export type ClaimGuardServer = FastifyInstance<
+  RawServerDefault,
+  import('node:http').IncomingMessage,
+  import('node:http').ServerResponse,
+  FastifyBaseLogger,
+  ZodTypeProvider
+>;
+
+export type ServerOptions = {
+  config: Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>;
+  store: Store;
+  logger: FastifyBaseLogger;
+  /** Directory of the built console; defaults to web/dist of this checkout. */
+  webConsoleDir?: string;
+};
+
+/**
+ * Builds the HTTP server: security headers, rate limits, schemas, problem+json errors, OpenAPI, the
+ * modules' routes and the web console. The caller owns the store and listening; see `start-server.ts`.
+ */
+export async function buildServer(options: ServerOptions): Promise<ClaimGuardServer> {
+  const { config, store } = options;
+  const app = Fastify({
+    loggerInstance: options.logger,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+    // Request ids are ours, never taken from the client, so a log line cannot be forged into another's.
+    genReqId: () => randomUUID(),
+    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    return503OnClosing: true,
+    routerOptions: { maxParamLength: 200 },
+  }).withTypeProvider<ZodTypeProvider>();
+
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(problemErrorHandler);
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+
+  await app.register(helmet, {
+    enableCSPNonces: true,
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        fontSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+        baseUri: ["'self'"],
+        formAction: ["'self'"],
+      },
+    },
+    // Nobody but this origin may embed or open our responses.
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    referrerPolicy: { policy: 'no-referrer' },
+    frameguard: { action: 'deny' },
+  });
+
+  await app.register(rateLimit, {
+    max: config.rateLimit,
+    timeWindow: '1 minute',
+    errorResponseBuilder: (_request, context) => {
+      const error = new DomainError('rate-limited', `Try again in ${Math.ceil(context.ttl / 1000)} s.`);
+      return Object.assign(error, { statusCode: 429 });
+    },
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'ClaimGuard API',
+        version: PACKAGE_VERSION,
+        description:
+          "Claims platform that protects insurance customers' personal information. Every error is an RFC 9457 problem (application/problem+json) whose `type` is documented at that address.",
+      },
+      servers: [],
+      tags: [{ name: 'system', description: 'Health, readiness and status of the server' }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await app.register(swaggerUi, {
+    routePrefix: '/docs',
+    staticCSP: true,
+    uiConfig: { docExpansion: 'list', deepLinking: false },
+  });
+
+  const system = await SystemService.create(store, {
+    version: PACKAGE_VERSION,
+    defaultLanguage: config.language,
+  });
+  await app.register(probeRoutes, { system });
+  await app.register(systemRoutes, { system, prefix: API_PREFIX });
+
+  await registerWebConsole(app, options.webConsoleDir ?? WEB_CONSOLE_DIR);
+  return app;
+}
