@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { FileMigrationProvider, type Kysely, Migrator } from 'kysely';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
 
 /**
  * Schema migrations: forward-only, timestamp-named TypeScript files in `./migrations`, run by Kysely's
@@ -24,7 +24,24 @@ export class MigrationError extends Error {
   override readonly name = 'MigrationError';
 }
 
-const provider = new FileMigrationProvider({ fs, path, migrationFolder: MIGRATIONS_FOLDER });
+/**
+ * Reads the migrations folder. Kysely's FileMigrationProvider would do the same, but its `import()` runs
+ * inside node_modules, where neither the test runner nor tsx can load a .ts file; this one imports from
+ * our own code, so the same TypeScript files run in tests, under tsx and (compiled) in production.
+ */
+const provider: MigrationProvider = {
+  async getMigrations() {
+    const files = (await fs.readdir(MIGRATIONS_FOLDER))
+      .filter((file) => /\.(ts|js)$/.test(file) && !file.endsWith('.d.ts') && !file.includes('.test.'))
+      .sort();
+    const migrations: Record<string, Migration> = {};
+    for (const file of files) {
+      const module = (await import(pathToFileURL(path.join(MIGRATIONS_FOLDER, file)).href)) as Migration;
+      migrations[file.replace(/\.(ts|js)$/, '')] = module;
+    }
+    return migrations;
+  },
+};
 
 function migratorFor(db: AnyKysely): Migrator {
   return new Migrator({ db, provider });
