@@ -36,3 +36,12 @@ export function storeLanguage(storage: LanguageStorage | undefined, language: Ap
     // Without storage the choice lasts for this page only, which is the best we can do.
   }
 }
+
+/** `window.localStorage`, or undefined where merely touching it throws (storage blocked for this site). */
+export function browserStorage(): Storage | undefined {
+  try {
+    return window.localStorage;
+  } catch {
+    return undefined;
+  }
+}

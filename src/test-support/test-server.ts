@@ -1,0 +1,45 @@
+import { Writable } from 'node:stream';
+import type { Config } from '../config/config.js';
+import type { Store } from '../db/store.js';
+import { createLogger } from '../http/logger.js';
+import { buildServer, type ClaimGuardServer } from '../http/server.js';
+import { openTestStore } from './test-stores.js';
+
+/** Every log line a test server wrote, so tests can assert on logs (and on what must never be in them). */
+export class LogCapture extends Writable {
+  readonly lines: string[] = [];
+
+  override _write(chunk: Buffer, _encoding: BufferEncoding, callback: () => void): void {
+    this.lines.push(...chunk.toString('utf8').split('\n').filter(Boolean));
+    callback();
+  }
+
+  records(): Record<string, unknown>[] {
+    return this.lines.map((line) => JSON.parse(line) as Record<string, unknown>);
+  }
+}
+
+export type TestServer = { app: ClaimGuardServer; store: Store; logs: LogCapture; close: () => Promise<void> };
+
+export async function createTestServer(
+  overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>> & { webConsoleDir?: string } = {},
+): Promise<TestServer> {
+  const store = await openTestStore();
+  const logs = new LogCapture();
+  const { webConsoleDir, ...config } = overrides;
+  const app = await buildServer({
+    config: { bodyLimit: 1024 * 1024, rateLimit: 1000, trustProxy: false, language: 'zh-CN', ...config },
+    store,
+    logger: createLogger('info', logs),
+    ...(webConsoleDir ? { webConsoleDir } : {}),
+  });
+  return {
+    app,
+    store,
+    logs,
+    close: async () => {
+      await app.close();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { QueryClientProvider } from '@tanstack/react-query';
+import { useState } from 'react';
+import { RouterProvider } from 'react-router';
+import { LanguageProvider } from '../i18n/language-provider';
+import { AntdProvider } from './antd-provider';
+import { createAppRouter } from './app-router';
+import { createQueryClient } from './query-client';
+
+export function AppRoot({ cspNonce }: { cspNonce: string | undefined }) {
+  const [queryClient] = useState(createQueryClient);
+  const [router] = useState(createAppRouter);
+  return (
+    <QueryClientProvider client={queryClient}>
+      <LanguageProvider>
+        <AntdProvider cspNonce={cspNonce}>
+          <RouterProvider router={router} />
+        </AntdProvider>
+      </LanguageProvider>
+    </QueryClientProvider>
+  );
+}

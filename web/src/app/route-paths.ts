@@ -1,0 +1,3 @@
+export const routePaths = {
+  systemStatus: '/status',
+} as const;
