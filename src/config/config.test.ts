@@ -30,7 +30,10 @@ describe('configuration', () => {
   });
 
   it('reads environment variables over the config file over defaults', () => {
-    writeFileSync(join(cwd, 'claimguard.config.json'), JSON.stringify({ port: 4000, language: 'en-US', rateLimit: 5 }));
+    writeFileSync(
+      join(cwd, 'claimguard.config.json'),
+      JSON.stringify({ port: 4000, language: 'en-US', rateLimit: 5 }),
+    );
     const config = loadConfig({ CLAIMGUARD_PORT: '4100', CLAIMGUARD_TRUST_PROXY: 'true' }, cwd);
     expect(config.port).toBe(4100);
     expect(config.language).toBe('en-US');
@@ -44,12 +47,24 @@ describe('configuration', () => {
   });
 
   it.each([
-    [{ CLAIMGUARD_PORT: 'eighty' }, 'CLAIMGUARD_PORT: invalid value; allowed: an integer from 0 to 65535 (0 picks a free port)'],
-    [{ CLAIMGUARD_PORT: '70000' }, 'CLAIMGUARD_PORT: invalid value; allowed: an integer from 0 to 65535 (0 picks a free port)'],
+    [
+      { CLAIMGUARD_PORT: 'eighty' },
+      'CLAIMGUARD_PORT: invalid value; allowed: an integer from 0 to 65535 (0 picks a free port)',
+    ],
+    [
+      { CLAIMGUARD_PORT: '70000' },
+      'CLAIMGUARD_PORT: invalid value; allowed: an integer from 0 to 65535 (0 picks a free port)',
+    ],
     [{ CLAIMGUARD_LANGUAGE: 'fr-FR' }, 'CLAIMGUARD_LANGUAGE: invalid value; allowed: zh-CN, en-US'],
-    [{ CLAIMGUARD_LOG_LEVEL: 'loud' }, `CLAIMGUARD_LOG_LEVEL: invalid value; allowed: ${SETTINGS.logLevel.allowed}`],
+    [
+      { CLAIMGUARD_LOG_LEVEL: 'loud' },
+      `CLAIMGUARD_LOG_LEVEL: invalid value; allowed: ${SETTINGS.logLevel.allowed}`,
+    ],
     [{ CLAIMGUARD_TRUST_PROXY: 'yes' }, 'CLAIMGUARD_TRUST_PROXY: invalid value; allowed: true or false'],
-    [{ DATABASE_URL: 'mysql://root@db/x' }, 'DATABASE_URL: invalid value; allowed: a postgres:// or postgresql:// connection URL'],
+    [
+      { DATABASE_URL: 'mysql://root@db/x' },
+      'DATABASE_URL: invalid value; allowed: a postgres:// or postgresql:// connection URL',
+    ],
   ])('stops on %o with one line naming the setting and what it allows', (env, message) => {
     expect(() => loadConfig(env, cwd)).toThrowError(new ConfigError(message));
   });

@@ -23,7 +23,12 @@ describeEachStore('storage contract', (kind) => {
     const shipped = await shippedMigrationNames();
     expect(shipped.length).toBeGreaterThan(0);
     const before = await migrationStatus(store.db);
-    expect(before).toMatchObject({ applied: 0, pending: shipped.length, latest: null, pendingNames: shipped });
+    expect(before).toMatchObject({
+      applied: 0,
+      pending: shipped.length,
+      latest: null,
+      pendingNames: shipped,
+    });
 
     expect(await migrateToLatest(store.db)).toEqual(shipped);
     expect(await migrateToLatest(store.db)).toEqual([]);
@@ -83,7 +88,9 @@ describeEachStore('storage contract', (kind) => {
         await pause();
         await sql`insert into contract_events values (${id})`.execute(trx);
         await pause();
-        const { rows } = await sql<{ n: number }>`select count(*)::int as n from contract_events`.execute(trx);
+        const { rows } = await sql<{ n: number }>`select count(*)::int as n from contract_events`.execute(
+          trx,
+        );
         // Inside its own transaction a writer sees its row; interleaved sessions would break this.
         expect(rows[0]?.n).toBeGreaterThanOrEqual(1);
         if (id % 2 === 1) throw new Error('rolled back on purpose');
@@ -105,7 +112,9 @@ describeEachStore('storage contract', (kind) => {
       .where('city' as never, '=', 'a' as never)
       .executeTakeFirst();
     expect(update.numUpdatedRows).toBe(2n);
-    const failure = await sql`insert into contract_people values (1, 'dup')`.execute(store.db).catch((error) => error);
+    const failure = await sql`insert into contract_people values (1, 'dup')`
+      .execute(store.db)
+      .catch((error) => error);
     expect((failure as { code?: string }).code).toBe('23505');
   });
 

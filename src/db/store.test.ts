@@ -50,12 +50,16 @@ describe('PostgreSQL store that cannot be reached', () => {
     const error = await openPostgresStore({ url }).catch((failure: unknown) => failure);
     expect(error).toBeInstanceOf(StoreUnavailableError);
     const message = (error as Error).message;
-    expect(message).toBe('cannot reach PostgreSQL at 127.0.0.1:1/claimguard: connection refused (is PostgreSQL running?)');
+    expect(message).toBe(
+      'cannot reach PostgreSQL at 127.0.0.1:1/claimguard: connection refused (is PostgreSQL running?)',
+    );
     expect(message).not.toContain('hunter2');
   });
 
   it('describes URLs without credentials', () => {
-    expect(describePostgresUrl('postgresql://u:p@db.internal:6432/claims')).toBe('PostgreSQL at db.internal:6432/claims');
+    expect(describePostgresUrl('postgresql://u:p@db.internal:6432/claims')).toBe(
+      'PostgreSQL at db.internal:6432/claims',
+    );
     expect(describePostgresUrl('postgres://u:p@db/claims')).toBe('PostgreSQL at db:5432/claims');
   });
 });

@@ -153,7 +153,10 @@ describe('readiness when the store is not ready', () => {
     await sql`delete from kysely_migration`.execute(server.store.db);
     const response = await server.app.inject({ method: 'GET', url: '/readyz' });
     expect(response.statusCode).toBe(503);
-    expect(response.json()).toMatchObject({ type: '/problems/not-ready', detail: expect.stringContaining('migrate') });
+    expect(response.json()).toMatchObject({
+      type: '/problems/not-ready',
+      detail: expect.stringContaining('migrate'),
+    });
   });
 
   it('is not ready when the store no longer answers, but stays live', async () => {
@@ -210,12 +213,18 @@ describe('web console', () => {
       const response = await server.app.inject({ method: 'GET', url: '/' });
       expect(response.statusCode).toBe(200);
       expect(response.headers['content-type']).toBe('text/html; charset=utf-8');
-      const nonce = /style-src 'self' 'nonce-([0-9a-f]+)'/.exec(String(response.headers['content-security-policy']))?.[1];
+      const nonce = /style-src 'self' 'nonce-([0-9a-f]+)'/.exec(
+        String(response.headers['content-security-policy']),
+      )?.[1];
       expect(nonce).toBeDefined();
       expect(response.body).toContain(`content="${nonce}"`);
       expect(response.body).not.toContain(CSP_NONCE_PLACEHOLDER);
 
-      const deepLink = await server.app.inject({ method: 'GET', url: '/status', headers: { accept: 'text/html' } });
+      const deepLink = await server.app.inject({
+        method: 'GET',
+        url: '/status',
+        headers: { accept: 'text/html' },
+      });
       expect(deepLink.statusCode).toBe(200);
       expect(deepLink.body).toContain('console');
 

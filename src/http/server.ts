@@ -64,8 +64,15 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(problemErrorHandler);
+  // Graceful shutdown: a keep-alive client would hold its idle connection open past close(), so every
+  // response sent once closing has begun tells the client to hang up.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) reply.header('connection', 'close');
   });
 
   await app.register(helmet, {

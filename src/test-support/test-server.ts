@@ -19,10 +19,17 @@ export class LogCapture extends Writable {
   }
 }
 
-export type TestServer = { app: ClaimGuardServer; store: Store; logs: LogCapture; close: () => Promise<void> };
+export type TestServer = {
+  app: ClaimGuardServer;
+  store: Store;
+  logs: LogCapture;
+  close: () => Promise<void>;
+};
 
 export async function createTestServer(
-  overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>> & { webConsoleDir?: string } = {},
+  overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>> & {
+    webConsoleDir?: string;
+  } = {},
 ): Promise<TestServer> {
   const store = await openTestStore();
   const logs = new LogCapture();

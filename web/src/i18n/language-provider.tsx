@@ -1,6 +1,20 @@
-import { createContext, type ReactNode, useCallback, useContext, useLayoutEffect, useMemo, useState } from 'react';
+import {
+  createContext,
+  type ReactNode,
+  useCallback,
+  useContext,
+  useLayoutEffect,
+  useMemo,
+  useState,
+} from 'react';
 import { I18nextProvider } from 'react-i18next';
-import { type AppLanguage, browserStorage, fallbackLanguage, readStoredLanguage, storeLanguage } from './app-language';
+import {
+  type AppLanguage,
+  browserStorage,
+  fallbackLanguage,
+  readStoredLanguage,
+  storeLanguage,
+} from './app-language';
 import { createI18n } from './i18n-setup';
 
 type LanguageContextValue = {
@@ -36,7 +50,9 @@ export function LanguageProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const applyDefaultLanguage = useCallback((language: AppLanguage) => {
-    setState((current) => (current.chosenByUser || current.language === language ? current : { ...current, language }));
+    setState((current) =>
+      current.chosenByUser || current.language === language ? current : { ...current, language },
+    );
   }, []);
 
   const value = useMemo(
