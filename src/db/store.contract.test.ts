@@ -62,7 +62,7 @@ describeEachStore('storage contract', (kind) => {
     expect(row?.doc).toEqual({ a: [1, 'x'] });
     expect(row?.flag).toBe(true);
     expect(row?.bytes).toBeInstanceOf(Uint8Array);
-    expect([...(row?.bytes as Uint8Array)]).toEqual([1, 2, 255]);
+    expect(Array.from((row?.bytes ?? []) as Uint8Array)).toEqual([1, 2, 255]);
   });
 
   it('commits a transaction and rolls back a failed one', async () => {

@@ -37,7 +37,7 @@ it('lets an in-flight request finish on close, then closes the store', async () 
 
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect((await response.json()).health.live).toBe(true);
+    expect(((await response.json()) as { health: { live: boolean } }).health.live).toBe(true);
     await closing;
     await expect(running.store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
   } finally {
