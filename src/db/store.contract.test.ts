@@ -1,7 +1,8 @@
-import { sql } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { describeEachStore, openTestStore } from '../test-support/test-stores.js';
 import { migrateToLatest, migrationStatus, shippedMigrationNames } from './migrations.js';
+import { prepareQuery } from './prepared-query.js';
 import type { Store } from './store.js';
 
 /**
@@ -125,5 +126,31 @@ describeEachStore('storage contract', (kind) => {
     const ids = await Promise.all(Array.from({ length: 5 }, () => repository.ensureInstallationId()));
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('runs a prepared query with new values each time, inside and outside transactions', async () => {
+    await migrateToLatest(store.db);
+    await sql`create table contract_claims (id int primary key, status text not null)`.execute(store.db);
+    await sql`insert into contract_claims values (1, 'reported'), (2, 'closed'), (3, 'closed')`.execute(
+      store.db,
+    );
+    const db = store.db as unknown as Kysely<{ contract_claims: { id: number; status: string } }>;
+    const byStatusAbove = prepareQuery(2, (status: string, above: number) =>
+      db
+        .selectFrom('contract_claims')
+        .select('id')
+        .where('status', '=', status)
+        .where('id', '>', above)
+        .orderBy('id'),
+    );
+    expect((await byStatusAbove.execute(db, 'closed', 0)).rows).toEqual([{ id: 2 }, { id: 3 }]);
+    expect((await byStatusAbove.execute(db, 'closed', 2)).rows).toEqual([{ id: 3 }]);
+    await db.transaction().execute(async (trx) => {
+      expect(await byStatusAbove.executeTakeFirst(trx, 'reported', 0)).toEqual({ id: 1 });
+    });
+    // An argument that never becomes a parameter would silently be ignored: refused at preparation.
+    expect(() => prepareQuery(1, (_unused: string) => db.selectFrom('contract_claims').select('id'))).toThrow(
+      /did not become SQL parameters/,
+    );
   });
 });

@@ -6,9 +6,11 @@ import { AntdProvider } from './antd-provider';
 import { createAppRouter } from './app-router';
 import { createQueryClient } from './query-client';
 
+// Created once per page, outside React, so StrictMode's double render cannot create a second router.
+const router = createAppRouter();
+
 export function AppRoot({ cspNonce }: { cspNonce: string | undefined }) {
   const [queryClient] = useState(createQueryClient);
-  const [router] = useState(createAppRouter);
   return (
     <QueryClientProvider client={queryClient}>
       <LanguageProvider>

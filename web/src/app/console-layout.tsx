@@ -1,10 +1,9 @@
-import { DashboardOutlined, SafetyCertificateFilled, UserOutlined } from '@ant-design/icons';
-import { Avatar, Flex, Layout, Menu, type MenuProps, Segmented, Typography, theme } from 'antd';
+import { DashboardOutlined, MenuOutlined, SafetyCertificateFilled, UserOutlined } from '@ant-design/icons';
+import { Avatar, Button, Flex, Grid, Layout, Menu, type MenuProps, Typography, theme } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
-import { type AppLanguage, languageSwitchLabels, supportedLanguages } from '../i18n/app-language';
-import { useLanguage } from '../i18n/language-provider';
+import { LanguageSwitch } from './language-switch';
 import { routePaths } from './route-paths';
 import { useApplyServerDefaultLanguage } from './use-apply-server-default-language';
 
@@ -12,16 +11,12 @@ const { Header, Sider, Content } = Layout;
 
 const headerHeight = 56;
 
-const languageOptions = supportedLanguages.map((language) => ({
-  value: language,
-  label: languageSwitchLabels[language],
-}));
-
 export function ConsoleLayout() {
   const { t } = useTranslation();
   const { token } = theme.useToken();
   const { pathname } = useLocation();
-  const { language, chooseLanguage } = useLanguage();
+  const screens = Grid.useBreakpoint();
+  const isPhone = screens.sm === false;
   const [collapsed, setCollapsed] = useState(false);
   useApplyServerDefaultLanguage();
 
@@ -45,33 +40,50 @@ export function ConsoleLayout() {
           zIndex: 10,
           display: 'flex',
           alignItems: 'center',
-          gap: token.marginLG,
+          gap: token.margin,
           height: headerHeight,
-          paddingInline: token.paddingLG,
+          paddingInline: isPhone ? token.padding : token.paddingLG,
           lineHeight: `${headerHeight}px`,
           background: token.colorBgContainer,
           borderBottom: `1px solid ${token.colorBorderSecondary}`,
         }}
       >
+        {isPhone && (
+          <Button
+            type="text"
+            icon={<MenuOutlined />}
+            aria-label={t('nav.toggle')}
+            aria-expanded={!collapsed}
+            onClick={() => setCollapsed((current) => !current)}
+          />
+        )}
         <Link to={routePaths.systemStatus} aria-label="ClaimGuard">
           <Flex align="center" gap={token.marginXS}>
             <SafetyCertificateFilled style={{ fontSize: 24, color: token.colorPrimary }} />
-            <Typography.Text strong style={{ fontSize: token.fontSizeLG }}>
+            <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
               ClaimGuard
             </Typography.Text>
           </Flex>
         </Link>
-        <Flex align="center" gap={token.marginLG} style={{ marginInlineStart: 'auto' }}>
-          <Segmented<AppLanguage>
-            data-testid="language-switch"
-            aria-label={t('header.languageSwitch')}
-            options={languageOptions}
-            value={language}
-            onChange={chooseLanguage}
-          />
+        <Flex
+          align="center"
+          gap={isPhone ? token.margin : token.marginLG}
+          style={{ marginInlineStart: 'auto' }}
+        >
+          <LanguageSwitch />
           <Flex align="center" gap={token.marginXS} data-testid="user-area">
-            <Avatar size="small" icon={<UserOutlined />} />
-            <Typography.Text type="secondary">{t('header.notSignedIn')}</Typography.Text>
+            {isPhone ? (
+              <span role="img" aria-label={t('header.notSignedIn')} title={t('header.notSignedIn')}>
+                <Avatar size="small" icon={<UserOutlined />} />
+              </span>
+            ) : (
+              <>
+                <Avatar size="small" icon={<UserOutlined />} />
+                <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
+                  {t('header.notSignedIn')}
+                </Typography.Text>
+              </>
+            )}
           </Flex>
         </Flex>
       </Header>
@@ -82,14 +94,25 @@ export function ConsoleLayout() {
           collapsed={collapsed}
           onCollapse={setCollapsed}
           breakpoint="lg"
+          // On phones the sider folds away completely and the header's menu button replaces its trigger.
+          collapsedWidth={isPhone ? 0 : 80}
+          trigger={isPhone ? null : undefined}
           width={216}
-          style={{ borderInlineEnd: `1px solid ${token.colorBorderSecondary}` }}
+          style={{
+            borderInlineEnd: isPhone && collapsed ? 'none' : `1px solid ${token.colorBorderSecondary}`,
+          }}
         >
           <nav aria-label={t('nav.label')}>
-            <Menu mode="inline" selectedKeys={selectedKeys} items={navItems} style={{ borderInlineEnd: 0 }} />
+            <Menu
+              mode="inline"
+              selectedKeys={selectedKeys}
+              items={navItems}
+              onClick={() => isPhone && setCollapsed(true)}
+              style={{ borderInlineEnd: 0 }}
+            />
           </nav>
         </Sider>
-        <Content style={{ padding: token.paddingLG }}>
+        <Content style={{ padding: isPhone ? token.padding : token.paddingLG, minWidth: 0 }}>
           <Outlet />
         </Content>
       </Layout>

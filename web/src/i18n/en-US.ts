@@ -8,6 +8,7 @@ export const enUS: TranslationResources = {
   nav: {
     label: 'Main navigation',
     systemStatus: 'System status',
+    toggle: 'Show or hide navigation',
   },
   languages: {
     'zh-CN': 'Simplified Chinese',

@@ -11,6 +11,7 @@ export const zhCN = {
   nav: {
     label: '主导航',
     systemStatus: '系统状态',
+    toggle: '展开或收起导航',
   },
   languages: {
     'zh-CN': '简体中文',

@@ -16,6 +16,7 @@ import {
   Descriptions,
   type DescriptionsProps,
   Flex,
+  Grid,
   Row,
   Skeleton,
   Tag,
@@ -110,6 +111,11 @@ function StatusDetails({ status }: { status: SystemStatus }) {
   const { t } = useTranslation();
   const { language } = useLanguage();
   const { migrations, health, store } = status;
+  // On phones a fixed label column leaves the values no room, so stack label above value instead.
+  const isPhone = Grid.useBreakpoint().sm === false;
+  const descriptionsProps: DescriptionsProps = isPhone
+    ? { column: 1, bordered: true, size: 'small', layout: 'vertical' }
+    : { column: 1, bordered: true, size: 'small', styles: { label: { width: 200 } } };
 
   const serviceItems: DescriptionsProps['items'] = [
     { key: 'name', label: t('systemStatus.fields.name'), children: status.name },
@@ -232,24 +238,24 @@ function StatusDetails({ status }: { status: SystemStatus }) {
           title={<CardTitle icon={<CloudServerOutlined />} text={t('systemStatus.sections.service')} />}
           style={{ height: '100%' }}
         >
-          <Descriptions column={1} bordered size="small" items={serviceItems} styles={labelStyles} />
+          <Descriptions {...descriptionsProps} items={serviceItems} />
         </Card>
       </Col>
       <Col xs={24} xl={12}>
         <Flex vertical gap={16}>
           <Card title={<CardTitle icon={<HeartOutlined />} text={t('systemStatus.sections.health')} />}>
-            <Descriptions column={1} bordered size="small" items={healthItems} styles={labelStyles} />
+            <Descriptions {...descriptionsProps} items={healthItems} />
           </Card>
-          <Card title={<CardTitle icon={<DatabaseOutlined />} text={t('systemStatus.sections.migrations')} />}>
-            <Descriptions column={1} bordered size="small" items={migrationItems} styles={labelStyles} />
+          <Card
+            title={<CardTitle icon={<DatabaseOutlined />} text={t('systemStatus.sections.migrations')} />}
+          >
+            <Descriptions {...descriptionsProps} items={migrationItems} />
           </Card>
         </Flex>
       </Col>
     </Row>
   );
 }
-
-const labelStyles = { label: { width: 200 } };
 
 function CardTitle({ icon, text }: { icon: ReactNode; text: string }) {
   return (

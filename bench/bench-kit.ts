@@ -1,0 +1,130 @@
+import { Bench } from 'tinybench';
+
+/**
+ * A benchmark compares a measured task with a baseline doing the same work more directly, both run in the
+ * same process and the same run, so the ratio holds across machines even when the absolute figures do not.
+ */
+export type Comparison = {
+  name: string;
+  baselineName: string;
+  /** What the ratio should reach, e.g. 0.9 for "costs under 10 %". */
+  target?: number;
+  measured: () => Promise<unknown>;
+  baseline: () => Promise<unknown>;
+};
+
+export type BenchGroup = {
+  title: string;
+  setup: () => Promise<Comparison[]>;
+  teardown: () => Promise<void>;
+  /** Why a group did not run (a missing PostgreSQL, say); the runner prints it. */
+  skipReason?: () => Promise<string | null>;
+};
+
+export type Row = {
+  name: string;
+  opsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  baseline: string;
+  ratio: number | null;
+  target: number | null;
+};
+
+type Sample = { ops: number; p50: number; p99: number };
+
+async function measureOnce(
+  tasks: [string, () => Promise<unknown>][],
+  timeMs: number,
+): Promise<Map<string, Sample>> {
+  const bench = new Bench({ time: timeMs, warmupTime: Math.min(300, timeMs / 3) });
+  for (const [name, fn] of tasks) bench.add(name, fn);
+  await bench.run();
+  const samples = new Map<string, Sample>();
+  for (const task of bench.tasks) {
+    const result = task.result;
+    if (result.state !== 'completed') throw new Error(`${task.name}: ${result.state}`);
+    samples.set(task.name, { ops: result.throughput.mean, p50: result.latency.p50, p99: result.latency.p99 });
+  }
+  return samples;
+}
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[middle] ?? 0) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+};
+
+/**
+ * Runs baseline and measured task in alternating order over several rounds (whichever runs first in a
+ * round gets a colder machine) and reports medians; the ratio is the median of the per-round ratios.
+ */
+export async function runComparison(comparison: Comparison, timeMs: number, rounds = 4): Promise<Row[]> {
+  const base: Sample[] = [];
+  const measured: Sample[] = [];
+  const ratios: number[] = [];
+  const baselineTask: [string, () => Promise<unknown>] = ['baseline', comparison.baseline];
+  const measuredTask: [string, () => Promise<unknown>] = ['measured', comparison.measured];
+  for (let round = 0; round < rounds; round++) {
+    const order: [string, () => Promise<unknown>][] =
+      round % 2 === 0 ? [baselineTask, measuredTask] : [measuredTask, baselineTask];
+    const samples = await measureOnce(order, timeMs / rounds);
+    const b = samples.get('baseline') as Sample;
+    const m = samples.get('measured') as Sample;
+    base.push(b);
+    measured.push(m);
+    ratios.push(m.ops / b.ops);
+  }
+  const summarise = (samples: Sample[]) => ({
+    ops: median(samples.map((sample) => sample.ops)),
+    p50: median(samples.map((sample) => sample.p50)),
+    p99: median(samples.map((sample) => sample.p99)),
+  });
+  const b = summarise(base);
+  const m = summarise(measured);
+  return [
+    {
+      name: comparison.baselineName,
+      opsPerSecond: b.ops,
+      p50Ms: b.p50,
+      p99Ms: b.p99,
+      baseline: '(baseline)',
+      ratio: null,
+      target: null,
+    },
+    {
+      name: comparison.name,
+      opsPerSecond: m.ops,
+      p50Ms: m.p50,
+      p99Ms: m.p99,
+      baseline: comparison.baselineName,
+      ratio: median(ratios),
+      target: comparison.target ?? null,
+    },
+  ];
+}
+
+export function formatTable(rows: Row[]): string {
+  const header = ['name', 'ops/s', 'p50 (ms)', 'p99 (ms)', 'ratio', 'target', 'baseline'];
+  const body = rows.map((row) => [
+    row.name,
+    Math.round(row.opsPerSecond).toLocaleString('en-US'),
+    row.p50Ms.toFixed(3),
+    row.p99Ms.toFixed(3),
+    row.ratio === null ? '' : row.ratio.toFixed(2),
+    row.target === null
+      ? ''
+      : `>= ${row.target.toFixed(2)}${row.ratio !== null && row.ratio >= row.target ? ' ok' : ' MISSED'}`,
+    row.baseline,
+  ]);
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...body.map((cells) => cells[column]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    `| ${cells.map((cell, column) => (column >= 1 && column <= 4 ? cell.padStart(widths[column] ?? 0) : cell.padEnd(widths[column] ?? 0))).join(' | ')} |`;
+  return [
+    line(header),
+    `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
+    ...body.map(line),
+  ].join('\n');
+}

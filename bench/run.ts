@@ -1,0 +1,40 @@
+import { type BenchGroup, formatTable, type Row, runComparison } from './bench-kit.js';
+import { readyzGroup } from './http.bench.js';
+import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
+
+/**
+ * `npm run bench`: every benchmark under bench/, one table. BENCH_TIME_MS sets the time per task
+ * (default 2000); BENCH_FILTER keeps the groups whose title contains it.
+ */
+const groups: BenchGroup[] = [embeddedStorageGroup(), postgresStorageGroup(), readyzGroup()];
+
+const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
+const filter = process.env.BENCH_FILTER;
+const rows: Row[] = [];
+const skipped: string[] = [];
+
+for (const group of groups) {
+  if (filter && !group.title.includes(filter)) continue;
+  const reason = (await group.skipReason?.()) ?? null;
+  if (reason) {
+    skipped.push(`${group.title}: skipped, ${reason}`);
+    continue;
+  }
+  process.stderr.write(`running ${group.title} ...\n`);
+  const comparisons = await group.setup();
+  try {
+    for (const comparison of comparisons) rows.push(...(await runComparison(comparison, timeMs)));
+  } finally {
+    await group.teardown();
+  }
+}
+
+process.stdout.write(
+  `\nClaimGuard benchmarks (Node ${process.version}, ${timeMs} ms per task)\n\n${formatTable(rows)}\n`,
+);
+for (const line of skipped) process.stdout.write(`${line}\n`);
+const missed = rows.filter((row) => row.target !== null && row.ratio !== null && row.ratio < row.target);
+if (missed.length > 0) {
+  process.stdout.write(`\n${missed.length} target(s) missed.\n`);
+  process.exitCode = 1;
+}
