@@ -41,6 +41,6 @@ describe('apiGet', () => {
     stubFetch(new Response('<html>Bad gateway</html>', { status: 502, statusText: 'Bad Gateway' }));
     const error = await apiGet('/api/v1/system/status').catch((caught: unknown) => caught);
     expect(error).toBeInstanceOf(ApiProblem);
-    expect(error).toMatchObject({ type: 'about:blank', title: 'Bad Gateway', status: 502 });
+    expect(error).toMatchObject({ type: 'about:blank', title: 'HTTP 502 Bad Gateway', status: 502 });
   });
 });

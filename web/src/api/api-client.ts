@@ -64,7 +64,7 @@ async function problemFromResponse(response: Response): Promise<ApiProblem> {
   // A proxy or a crashed upstream can answer without a problem body; keep at least the HTTP status.
   return new ApiProblem({
     type: 'about:blank',
-    title: response.statusText || `HTTP ${response.status}`,
+    title: `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`,
     status: response.status,
   });
 }

@@ -1,6 +1,6 @@
 import { DashboardOutlined, MenuOutlined, SafetyCertificateFilled, UserOutlined } from '@ant-design/icons';
 import { Avatar, Button, Flex, Grid, Layout, Menu, type MenuProps, Typography, theme } from 'antd';
-import { useState } from 'react';
+import { type CSSProperties, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
 import { LanguageSwitch } from './language-switch';
@@ -94,13 +94,16 @@ export function ConsoleLayout() {
           collapsed={collapsed}
           onCollapse={setCollapsed}
           breakpoint="lg"
-          // On phones the sider folds away completely and the header's menu button replaces its trigger.
+          // On phones the sider folds away completely, opens over the content, and the header's menu
+          // button replaces its trigger.
           collapsedWidth={isPhone ? 0 : 80}
           trigger={isPhone ? null : undefined}
           width={216}
-          style={{
-            borderInlineEnd: isPhone && collapsed ? 'none' : `1px solid ${token.colorBorderSecondary}`,
-          }}
+          style={
+            isPhone
+              ? phoneSiderStyle(collapsed, token.boxShadowSecondary)
+              : siderBorder(token.colorBorderSecondary)
+          }
         >
           <nav aria-label={t('nav.label')}>
             <Menu
@@ -118,4 +121,18 @@ export function ConsoleLayout() {
       </Layout>
     </Layout>
   );
+}
+
+function siderBorder(color: string): CSSProperties {
+  return { borderInlineEnd: `1px solid ${color}` };
+}
+
+function phoneSiderStyle(collapsed: boolean, shadow: string): CSSProperties {
+  return {
+    position: 'fixed',
+    insetBlock: `${headerHeight}px 0`,
+    insetInlineStart: 0,
+    zIndex: 20,
+    boxShadow: collapsed ? 'none' : shadow,
+  };
 }
