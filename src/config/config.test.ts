@@ -98,3 +98,17 @@ describe('configuration', () => {
     );
   });
 });
+
+describe('README configuration table', () => {
+  it('documents every setting with its variable, default and allowed values', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { PACKAGE_ROOT } = await import('./package-info.js');
+    const readme = readFileSync(join(PACKAGE_ROOT, 'README.md'), 'utf8');
+    for (const setting of Object.values(SETTINGS)) {
+      const fallback = setting.default === undefined ? '(unset)' : `\`${setting.default}\``;
+      expect(readme).toContain(
+        `| \`${setting.env}\` | ${fallback} | ${setting.allowed} | ${setting.description} |`,
+      );
+    }
+  });
+});

@@ -66,7 +66,7 @@ export const SETTINGS = {
     schema: z.enum(LANGUAGES),
     default: 'zh-CN' as Language,
     allowed: LANGUAGES.join(', '),
-    description: 'Default language of the console and of messages, until a user chooses their own.',
+    description: 'Default language of the web console, until a user chooses their own.',
   },
   bodyLimit: {
     env: 'CLAIMGUARD_BODY_LIMIT',
