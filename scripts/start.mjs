@@ -33,12 +33,17 @@ function run(script) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-if (outdated('dist/cli/main.js', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json'])) run('build:server');
+if (outdated('dist/cli/main.js', ['src', 'package.json', 'tsconfig.json', 'tsconfig.build.json']))
+  run('build:server');
 if (outdated('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.config.ts'])) run('build:web');
 
-const serve = spawn(process.execPath, [join(root, 'bin', 'claimguard.js'), 'serve', ...process.argv.slice(2)], {
-  stdio: 'inherit',
-});
+const serve = spawn(
+  process.execPath,
+  [join(root, 'bin', 'claimguard.js'), 'serve', ...process.argv.slice(2)],
+  {
+    stdio: 'inherit',
+  },
+);
 // The server shuts down gracefully on these; pass them on instead of dying before it has.
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => serve.kill(signal));
 serve.on('exit', (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
