@@ -129,6 +129,10 @@ describe('HTTP server', () => {
     const ui = await server.app.inject({ method: 'GET', url: '/docs/' });
     expect(ui.statusCode).toBe(200);
     expect(ui.headers['content-type']).toContain('text/html');
+    const docsCsp = String(ui.headers['content-security-policy']);
+    expect(docsCsp).toContain("script-src 'self';");
+    expect(docsCsp).toContain("frame-ancestors 'none'");
+    expect(docsCsp).not.toContain('https:');
   });
 
   it('writes the request id on every log line of a request, and no URL query', async () => {
