@@ -22,6 +22,17 @@ export const ERROR_CODES = {
   'not-ready': { status: 503, title: 'The service is not ready' },
   'store-unavailable': { status: 503, title: 'The data store is unavailable' },
   internal: { status: 500, title: 'Internal error' },
+  'invalid-credentials': { status: 401, title: 'The login name or password is wrong' },
+  'too-many-attempts': { status: 429, title: 'Too many failed attempts; try again later' },
+  'session-expired': { status: 401, title: 'The session has ended; sign in again' },
+  'second-factor-required': { status: 401, title: 'Confirm the sign-in with your second factor' },
+  'enrolment-required': { status: 403, title: 'Set up a second factor before going on' },
+  'password-change-required': { status: 403, title: 'Choose a new password before going on' },
+  'step-up-required': { status: 403, title: 'Confirm this action with your second factor' },
+  'invalid-code': { status: 401, title: 'The code is wrong, expired or already used' },
+  'csrf-failed': { status: 403, title: 'The request lacks a valid CSRF token' },
+  'access-expired': { status: 403, title: "This account's access has expired" },
+  'password-rejected': { status: 400, title: 'The password is too weak or too common' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,321 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database-schema.js';
+import type { StaffSessionsTable } from './identity.tables.js';
+
+/** The identity module's SQL. Columns are listed explicitly; password hashes leave only via `findLogin`. */
+export type StaffUserRow = {
+  id: string;
+  username: string;
+  display_name: string;
+  role: string;
+  branch: string | null;
+  must_change_password: boolean;
+  status: 'active' | 'disabled';
+  access_expires_at: Date | null;
+  created_at: Date;
+  last_login_at: Date | null;
+};
+
+export type SessionRow = {
+  id: string;
+  user_id: string;
+  state: StaffSessionsTable['state'];
+  csrf_token: string;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  second_factor_at: Date | null;
+  ip: string | null;
+  user_agent: string | null;
+  revoked_at: Date | null;
+};
+
+const USER_COLUMNS = [
+  'id',
+  'username',
+  'display_name',
+  'role',
+  'branch',
+  'must_change_password',
+  'status',
+  'access_expires_at',
+  'created_at',
+  'last_login_at',
+] as const;
+
+const SESSION_COLUMNS = [
+  'id',
+  'user_id',
+  'state',
+  'csrf_token',
+  'created_at',
+  'last_seen_at',
+  'expires_at',
+  'second_factor_at',
+  'ip',
+  'user_agent',
+  'revoked_at',
+] as const;
+
+export class IdentityRepository {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  with(db: Kysely<Database>): IdentityRepository {
+    return new IdentityRepository(db);
+  }
+
+  findLogin(username: string) {
+    return this.db
+      .selectFrom('staff_users')
+      .select([...USER_COLUMNS, 'password_hash'])
+      .where('username', '=', username)
+      .executeTakeFirst();
+  }
+
+  findUser(id: string): Promise<StaffUserRow | undefined> {
+    return this.db.selectFrom('staff_users').select(USER_COLUMNS).where('id', '=', id).executeTakeFirst();
+  }
+
+  passwordHash(id: string): Promise<{ password_hash: string } | undefined> {
+    return this.db.selectFrom('staff_users').select('password_hash').where('id', '=', id).executeTakeFirst();
+  }
+
+  listUsers(): Promise<StaffUserRow[]> {
+    return this.db
+      .selectFrom('staff_users')
+      .select(USER_COLUMNS)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute();
+  }
+
+  countUsers(): Promise<number> {
+    return this.db
+      .selectFrom('staff_users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+      .then((row) => Number(row.n));
+  }
+
+  async insertUser(row: {
+    id: string;
+    username: string;
+    display_name: string;
+    role: string;
+    branch: string | null;
+    password_hash: string;
+    must_change_password: boolean;
+    access_expires_at: Date | null;
+  }): Promise<void> {
+    await this.db.insertInto('staff_users').values(row).execute();
+  }
+
+  async updateUser(
+    id: string,
+    changes: Partial<{
+      role: string;
+      branch: string | null;
+      status: 'active' | 'disabled';
+      access_expires_at: Date | null;
+      password_hash: string;
+      must_change_password: boolean;
+      last_login_at: Date;
+    }>,
+  ): Promise<void> {
+    await this.db.updateTable('staff_users').set(changes).where('id', '=', id).execute();
+  }
+
+  async insertSession(row: {
+    id: string;
+    token_hash: string;
+    user_id: string;
+    state: SessionRow['state'];
+    csrf_token: string;
+    last_seen_at: Date;
+    expires_at: Date;
+    second_factor_at: Date | null;
+    ip: string | null;
+    user_agent: string | null;
+  }): Promise<void> {
+    await this.db.insertInto('staff_sessions').values(row).execute();
+  }
+
+  findSessionByTokenHash(tokenHash: string): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('staff_sessions')
+      .select(SESSION_COLUMNS)
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  findSession(id: string): Promise<SessionRow | undefined> {
+    return this.db
+      .selectFrom('staff_sessions')
+      .select(SESSION_COLUMNS)
+      .where('id', '=', id)
+      .executeTakeFirst();
+  }
+
+  listOpenSessions(userId: string, now: Date): Promise<SessionRow[]> {
+    return this.db
+      .selectFrom('staff_sessions')
+      .select(SESSION_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .where('expires_at', '>', now)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  async updateSession(
+    id: string,
+    changes: Partial<{ state: SessionRow['state']; last_seen_at: Date; second_factor_at: Date }>,
+  ): Promise<void> {
+    await this.db.updateTable('staff_sessions').set(changes).where('id', '=', id).execute();
+  }
+
+  async revokeSessions(filter: { id?: string; userId?: string }, reason: string, now: Date): Promise<number> {
+    let query = this.db
+      .updateTable('staff_sessions')
+      .set({ revoked_at: now, revoked_reason: reason })
+      .where('revoked_at', 'is', null);
+    if (filter.id) query = query.where('id', '=', filter.id);
+    if (filter.userId) query = query.where('user_id', '=', filter.userId);
+    const result = await query.executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
+  findTotp(userId: string) {
+    return this.db
+      .selectFrom('totp_factors')
+      .select(['user_id', 'secret_sealed', 'confirmed_at', 'last_used_step'])
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+  }
+
+  async upsertUnconfirmedTotp(userId: string, secretSealed: string): Promise<void> {
+    await this.db
+      .insertInto('totp_factors')
+      .values({ user_id: userId, secret_sealed: secretSealed, confirmed_at: null, last_used_step: null })
+      .onConflict((conflict) =>
+        conflict
+          .column('user_id')
+          .doUpdateSet({ secret_sealed: secretSealed, confirmed_at: null, last_used_step: null }),
+      )
+      .execute();
+  }
+
+  /** Accepts a step only if it is later than every step accepted before: one statement, no race. */
+  async claimTotpStep(userId: string, step: number, confirm: boolean, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('totp_factors')
+      .set(confirm ? { last_used_step: step, confirmed_at: now } : { last_used_step: step })
+      .where('user_id', '=', userId)
+      .where((eb) => eb.or([eb('last_used_step', 'is', null), eb('last_used_step', '<', step)]))
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async replaceRecoveryCodes(userId: string, rows: { id: string; code_hash: string }[]): Promise<void> {
+    await this.db.deleteFrom('recovery_codes').where('user_id', '=', userId).execute();
+    await this.db
+      .insertInto('recovery_codes')
+      .values(rows.map((row) => ({ ...row, user_id: userId })))
+      .execute();
+  }
+
+  async useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('recovery_codes')
+      .set({ used_at: now })
+      .where('user_id', '=', userId)
+      .where('code_hash', '=', codeHash)
+      .where('used_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  countUnusedRecoveryCodes(userId: string): Promise<number> {
+    return this.db
+      .selectFrom('recovery_codes')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .executeTakeFirstOrThrow()
+      .then((row) => Number(row.n));
+  }
+
+  async insertApiToken(row: {
+    id: string;
+    user_id: string;
+    name: string;
+    token_hash: string;
+    scopes: string[];
+    expires_at: Date;
+  }): Promise<void> {
+    await this.db.insertInto('api_tokens').values(row).execute();
+  }
+
+  findApiToken(tokenHash: string) {
+    return this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'user_id', 'name', 'scopes', 'expires_at', 'revoked_at', 'last_used_at'])
+      .where('token_hash', '=', tokenHash)
+      .executeTakeFirst();
+  }
+
+  listApiTokens(userId: string) {
+    return this.db
+      .selectFrom('api_tokens')
+      .select(['id', 'name', 'scopes', 'expires_at', 'created_at', 'last_used_at', 'revoked_at'])
+      .where('user_id', '=', userId)
+      .orderBy('created_at', 'desc')
+      .execute();
+  }
+
+  async touchApiToken(id: string, now: Date): Promise<void> {
+    await this.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', id).execute();
+  }
+
+  async revokeApiToken(id: string, userId: string, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: now })
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  findThrottle(keys: string[]) {
+    return this.db
+      .selectFrom('login_throttle')
+      .select(['key', 'failures', 'window_started_at', 'locked_until'])
+      .where('key', 'in', keys)
+      .execute();
+  }
+
+  async saveThrottle(row: {
+    key: string;
+    failures: number;
+    window_started_at: Date;
+    locked_until: Date | null;
+  }) {
+    await this.db
+      .insertInto('login_throttle')
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.column('key').doUpdateSet({
+          failures: row.failures,
+          window_started_at: row.window_started_at,
+          locked_until: row.locked_until,
+        }),
+      )
+      .execute();
+  }
+
+  async clearThrottle(key: string): Promise<void> {
+    await this.db.deleteFrom('login_throttle').where('key', '=', key).execute();
+  }
+}
