@@ -224,7 +224,7 @@ export class IdentityRepository {
       .execute();
   }
 
-  async useRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean> {
+  async redeemRecoveryCode(userId: string, codeHash: string, now: Date): Promise<boolean> {
     const result = await this.db
       .updateTable('recovery_codes')
       .set({ used_at: now })

@@ -177,8 +177,8 @@ describeEachStore('identity service (S3.3)', (kind) => {
     const second = await identity.login({ username: 'admin', password: STRONG }, anonymous);
     const pending = await identity.authenticateSession(second.sessionToken);
     const code = recoveryCodes[0] ?? '';
-    expect((await identity.useRecoveryCode(ctx(pending), code.toLowerCase())).remaining).toBe(9);
-    await expect(identity.useRecoveryCode(ctx(pending), code)).rejects.toMatchObject({
+    expect((await identity.redeemRecoveryCode(ctx(pending), code.toLowerCase())).remaining).toBe(9);
+    await expect(identity.redeemRecoveryCode(ctx(pending), code)).rejects.toMatchObject({
       code: 'invalid-code',
     });
   });

@@ -290,7 +290,7 @@ export class IdentityService {
     if (!session || session.revoked_at || session.expires_at <= now) return null;
     if (now.getTime() - session.last_seen_at.getTime() > this.options.sessionIdleMs) return null;
     const user = await this.#repository.findUser(session.user_id);
-    if (!user || user.status !== 'active') return null;
+    if (user?.status !== 'active') return null;
     if (user.access_expires_at && user.access_expires_at <= now) return null;
     if (now.getTime() - session.last_seen_at.getTime() > SESSION_TOUCH_INTERVAL_MS) {
       await this.#repository.updateSession(session.id, { last_seen_at: now });
@@ -314,7 +314,7 @@ export class IdentityService {
     const row = await this.#repository.findApiToken(sha256(token));
     if (!row || row.revoked_at || row.expires_at <= now) return null;
     const user = await this.#repository.findUser(row.user_id);
-    if (!user || user.status !== 'active') return null;
+    if (user?.status !== 'active') return null;
     if (user.access_expires_at && user.access_expires_at <= now) return null;
     if (!row.last_used_at || now.getTime() - row.last_used_at.getTime() > SESSION_TOUCH_INTERVAL_MS) {
       await this.#repository.touchApiToken(row.id, now);
@@ -431,12 +431,16 @@ export class IdentityService {
     return { secondFactorAt: now };
   }
 
-  async useRecoveryCode(context: RequestContext, code: string): Promise<{ remaining: number }> {
+  async redeemRecoveryCode(context: RequestContext, code: string): Promise<{ remaining: number }> {
     const principal = this.staff(context);
     const now = this.#now();
     const used = await this.db.transaction().execute(async (trx) => {
       const repository = this.#repository.with(trx);
-      const ok = await repository.useRecoveryCode(principal.userId, sha256(normaliseRecoveryCode(code)), now);
+      const ok = await repository.redeemRecoveryCode(
+        principal.userId,
+        sha256(normaliseRecoveryCode(code)),
+        now,
+      );
       if (ok) await repository.updateSession(principal.sessionId, { state: 'active', second_factor_at: now });
       await this.options.audit.record(trx, {
         ...this.event(
