@@ -23,7 +23,14 @@ export function readyzGroup(): BenchGroup {
       // Logs are written as in production, to a sink, so their cost is counted.
       const sink = new Writable({ write: (_chunk, _encoding, callback) => callback() });
       app = await buildServer({
-        config: { bodyLimit: 1024 * 1024, rateLimit: 1_000_000_000, trustProxy: false, language: 'zh-CN' },
+        config: {
+          bodyLimit: 1024 * 1024,
+          rateLimit: 1_000_000_000,
+          trustProxy: false,
+          language: 'zh-CN',
+          sessionIdleMinutes: 30,
+          sessionMaxHours: 12,
+        },
         store,
         logger: createLogger('info', sink),
       });

@@ -93,6 +93,39 @@ export const SETTINGS = {
     allowed: 'true or false',
     description: 'Trust X-Forwarded-* headers (set true only behind your own reverse proxy).',
   },
+  sessionIdleMinutes: {
+    env: 'CLAIMGUARD_SESSION_IDLE_MINUTES',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 60),
+    default: 30,
+    allowed: 'an integer from 1 to 1440',
+    description: 'A staff session ends after this many minutes without a request.',
+  },
+  sessionMaxHours: {
+    env: 'CLAIMGUARD_SESSION_MAX_HOURS',
+    schema: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 7),
+    default: 12,
+    allowed: 'an integer from 1 to 168',
+    description: 'A staff session ends this many hours after sign-in, however active.',
+  },
+  identityKey: {
+    env: 'CLAIMGUARD_IDENTITY_KEY',
+    schema: z
+      .string()
+      .refine((value) => Buffer.from(value, 'base64').length === 32)
+      .optional(),
+    default: undefined,
+    allowed: 'base64 of 32 random bytes',
+    description:
+      'Key that seals second-factor secrets. Unset: the key file created by claimguard init in the data directory.',
+  },
   shutdownGraceMs: {
     env: 'CLAIMGUARD_SHUTDOWN_GRACE_MS',
     schema: z.coerce.number().int().min(0).max(600_000),
@@ -115,6 +148,9 @@ export type Config = {
   bodyLimit: number;
   rateLimit: number;
   trustProxy: boolean;
+  sessionIdleMinutes: number;
+  sessionMaxHours: number;
+  identityKey: string | undefined;
   shutdownGraceMs: number;
 };
 

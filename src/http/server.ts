@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
@@ -20,6 +21,11 @@ import type { Config } from '../config/config.js';
 import { PACKAGE_VERSION, WEB_CONSOLE_DIR } from '../config/package-info.js';
 import type { Store } from '../db/store.js';
 import { DomainError } from '../errors/domain-error.js';
+import { installRouteAccess } from '../modules/access/route-access.js';
+import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
+import { IdentityService } from '../modules/identity/identity.service.js';
+import { SecretBox } from '../modules/identity/secret-box.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import { problemErrorHandler } from './problem-details.js';
@@ -37,9 +43,16 @@ export type ClaimGuardServer = FastifyInstance<
 >;
 
 export type ServerOptions = {
-  config: Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>;
+  config: Pick<
+    Config,
+    'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language' | 'sessionIdleMinutes' | 'sessionMaxHours'
+  >;
   store: Store;
   logger: FastifyBaseLogger;
+  /** Where every module records its audit events (the audit module's service in production). */
+  audit: AuditRecorder;
+  /** Seals second-factor secrets (see identity-keys.ts). */
+  identityKey: Buffer;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
 };
@@ -141,12 +154,24 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     uiConfig: { docExpansion: 'list', deepLinking: false, validatorUrl: null },
   });
 
+  await app.register(cookie);
+  const identity = new IdentityService(store.db, {
+    audit: options.audit,
+    secretBox: new SecretBox(options.identityKey),
+    sessionIdleMs: config.sessionIdleMinutes * 60_000,
+    sessionMaxMs: config.sessionMaxHours * 3_600_000,
+  });
+  // Installed before any route, so that every route below must declare its access policy.
+  app.decorate('routeAccess', installRouteAccess(app, { identity, audit: options.audit, db: store.db }));
+
   const system = await SystemService.create(store, {
     version: PACKAGE_VERSION,
     defaultLanguage: config.language,
   });
   await app.register(probeRoutes, { system });
   await app.register(systemRoutes, { system, prefix: API_PREFIX });
+  await app.register(authRoutes, { identity, prefix: API_PREFIX });
+  await app.register(userRoutes, { identity, prefix: API_PREFIX });
 
   await registerWebConsole(app, options.webConsoleDir ?? WEB_CONSOLE_DIR);
   return app;

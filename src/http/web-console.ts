@@ -44,7 +44,9 @@ export async function registerWebConsole(app: ClaimGuardServer, consoleDir: stri
     return reply.type('text/html; charset=utf-8').send(template.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
   };
 
-  app.get('/', { schema: { hide: true } }, (_request, reply) => sendConsole(reply));
+  app.get('/', { schema: { hide: true }, config: { access: { public: true } } }, (_request, reply) =>
+    sendConsole(reply),
+  );
 
   app.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] ?? '/';

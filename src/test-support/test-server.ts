@@ -1,8 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/config.js';
 import type { Store } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../http/server.js';
+import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import { RecordingAudit } from './recording-audit.js';
 import { openTestStore } from './test-stores.js';
 
 /** Every log line a test server wrote, so tests can assert on logs (and on what must never be in them). */
@@ -23,27 +26,43 @@ export type TestServer = {
   app: ClaimGuardServer;
   store: Store;
   logs: LogCapture;
+  audit: AuditRecorder;
+  identityKey: Buffer;
   close: () => Promise<void>;
 };
 
 export async function createTestServer(
   overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>> & {
     webConsoleDir?: string;
+    audit?: AuditRecorder;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore();
   const logs = new LogCapture();
-  const { webConsoleDir, ...config } = overrides;
+  const { webConsoleDir, audit = new RecordingAudit(), ...config } = overrides;
+  const identityKey = randomBytes(32);
   const app = await buildServer({
-    config: { bodyLimit: 1024 * 1024, rateLimit: 1000, trustProxy: false, language: 'zh-CN', ...config },
+    config: {
+      bodyLimit: 1024 * 1024,
+      rateLimit: 1000,
+      trustProxy: false,
+      language: 'zh-CN',
+      sessionIdleMinutes: 30,
+      sessionMaxHours: 12,
+      ...config,
+    },
     store,
     logger: createLogger('info', logs),
+    audit,
+    identityKey,
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {
     app,
     store,
     logs,
+    audit,
+    identityKey,
     close: async () => {
       await app.close();
       await store.close();

@@ -16,7 +16,7 @@ export const probeRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = asy
   app.get(
     '/healthz',
     {
-      config: { rateLimit: false },
+      config: { rateLimit: false, access: { public: true } },
       schema: { tags: ['system'], summary: 'Liveness: the process is up', response: { 200: healthSchema } },
     },
     async () => ({ status: 'ok' as const }),
@@ -25,7 +25,7 @@ export const probeRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = asy
   app.get(
     '/readyz',
     {
-      config: { rateLimit: false },
+      config: { rateLimit: false, access: { public: true } },
       schema: {
         tags: ['system'],
         summary: 'Readiness: the store answers and its migrations are current',
@@ -52,6 +52,7 @@ export const probeRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = asy
   app.get(
     '/problems/:code',
     {
+      config: { access: { public: true } },
       schema: {
         tags: ['system'],
         summary: 'Documentation of a problem type',
@@ -73,6 +74,8 @@ export const systemRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = as
   app.get(
     '/system/status',
     {
+      // Public until the console signs in (the status page is its only page so far).
+      config: { access: { public: true } },
       schema: {
         tags: ['system'],
         summary: 'Version, store kind, migration state and health of this server',

@@ -1,0 +1,139 @@
+import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
+import type { Principal } from './principal.js';
+import type { StaffRole } from './roles.js';
+
+/**
+ * Who may do what (S3.2), as CASL rules with conditions on attributes: an adjuster reads the claims
+ * assigned to them, a supervisor those of their branch. Separation of duties: the administrator manages
+ * users and roles but has no rule that reaches personal data or the audit log; auditors read evidence
+ * and change nothing.
+ */
+export const ACTIONS = [
+  'read',
+  'create',
+  'update',
+  'verify',
+  'export',
+  'unmask',
+  'revoke',
+  'request',
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const SUBJECTS = [
+  'System',
+  'Catalogue',
+  'AuditLog',
+  'User',
+  'Session',
+  'PersonalData',
+  'Claim',
+  'BreakGlass',
+  'SecurityAlert',
+] as const;
+export type Subject = (typeof SUBJECTS)[number];
+
+/** A claim as the policy sees it; the claims module will pass its rows in this shape. */
+export type ClaimAttributes = { assigneeId: string | null; surveyorId: string | null; branch: string | null };
+
+export type AppAbility = MongoAbility<
+  [Action, Subject | ({ __caslSubjectType__: 'Claim' } & ClaimAttributes)],
+  MongoQuery
+>;
+
+type Grant = (can: AbilityBuilder<AppAbility>['can'], who: { userId: string; branch: string | null }) => void;
+
+const STAFF_BASE: Grant = (can) => {
+  can('read', 'System');
+  can('read', 'Catalogue');
+};
+
+const UNMASKING: Grant = (can) => {
+  can('unmask', 'PersonalData');
+  can('request', 'BreakGlass');
+};
+
+const AUDIT_EVIDENCE: Grant = (can) => {
+  can('read', 'AuditLog');
+  can('verify', 'AuditLog');
+  can('export', 'AuditLog');
+};
+
+export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
+  claims_intake: [
+    STAFF_BASE,
+    UNMASKING,
+    (can, who) => can(['read', 'create'], 'Claim', { branch: who.branch }),
+  ],
+  adjuster: [
+    STAFF_BASE,
+    UNMASKING,
+    (can, who) => can(['read', 'update'], 'Claim', { assigneeId: who.userId }),
+  ],
+  surveyor: [
+    STAFF_BASE,
+    UNMASKING,
+    (can, who) => can(['read', 'update'], 'Claim', { surveyorId: who.userId }),
+  ],
+  claims_supervisor: [
+    STAFF_BASE,
+    UNMASKING,
+    (can, who) => can(['read', 'update'], 'Claim', { branch: who.branch }),
+  ],
+  finance: [STAFF_BASE, UNMASKING, (can) => can('read', 'Claim')],
+  security_officer: [
+    STAFF_BASE,
+    UNMASKING,
+    AUDIT_EVIDENCE,
+    (can) => {
+      can('read', 'SecurityAlert');
+      can('read', 'User');
+      can('revoke', 'Session');
+      can('read', 'Claim');
+    },
+  ],
+  internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],
+  // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
+  external_auditor: [AUDIT_EVIDENCE, (can) => can('read', 'Catalogue')],
+  admin: [
+    STAFF_BASE,
+    (can) => {
+      can(['read', 'create', 'update'], 'User');
+      can('revoke', 'Session');
+    },
+  ],
+};
+
+export function abilityFor(principal: Principal | null): AppAbility {
+  const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
+  if (principal) {
+    const who = { userId: principal.userId, branch: principal.branch };
+    for (const grant of ROLE_GRANTS[principal.role]) grant(builder.can, who);
+    if (principal.kind === 'api-token') {
+      // A token holds at most its scopes, and never the power to unmask: it cannot step up.
+      const scopes = new Set(principal.scopes);
+      const base = builder.build();
+      const limited = new AbilityBuilder<AppAbility>(createMongoAbility);
+      for (const rule of base.rules) {
+        const actions = ([] as string[]).concat(rule.action as string | string[]);
+        for (const action of actions) {
+          if (action === 'unmask') continue;
+          if (scopes.has(`${action}:${String(rule.subject)}`)) {
+            limited.can(action as Action, rule.subject as Subject, rule.conditions as MongoQuery);
+          }
+        }
+      }
+      return limited.build();
+    }
+  }
+  return builder.build();
+}
+
+/** The rules as plain data, for the console to hide what the caller may not do. */
+export function rulesOf(ability: AppAbility): { action: string; subject: string }[] {
+  return ability.rules.flatMap((rule) =>
+    ([] as string[])
+      .concat(rule.action as string | string[])
+      .map((action) => ({ action, subject: String(rule.subject) })),
+  );
+}

@@ -1,0 +1,291 @@
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { RecordingAudit } from '../../test-support/recording-audit.js';
+import { type StaffSession, signInAs, TEST_PASSWORD } from '../../test-support/staff-session.js';
+import { createTestServer, type TestServer } from '../../test-support/test-server.js';
+import { totpCodeAt } from '../identity/totp.js';
+import type { Action, Subject } from './abilities.js';
+import { STAFF_ROLES, type StaffRole } from './roles.js';
+import { CSRF_HEADER, type RouteAccess } from './route-access.js';
+
+/**
+ * The authorisation matrix (S3.2): written out by hand as the policy says it, then checked against every
+ * registered route for every role. A new route or a changed grant that nobody wrote down here fails.
+ */
+const EVERY_STAFF_ROLE_BUT_EXTERNAL = STAFF_ROLES.filter((role) => role !== 'external_auditor');
+const EXPECTED: Record<string, readonly StaffRole[]> = {
+  'read:System': EVERY_STAFF_ROLE_BUT_EXTERNAL,
+  'read:Catalogue': STAFF_ROLES,
+  'read:User': ['security_officer', 'internal_auditor', 'admin'],
+  'create:User': ['admin'],
+  'update:User': ['admin'],
+  'revoke:Session': ['security_officer', 'admin'],
+  'read:AuditLog': ['security_officer', 'internal_auditor', 'external_auditor'],
+  'verify:AuditLog': ['security_officer', 'internal_auditor', 'external_auditor'],
+  'export:AuditLog': ['security_officer', 'internal_auditor', 'external_auditor'],
+  'unmask:PersonalData': [
+    'claims_intake',
+    'adjuster',
+    'surveyor',
+    'claims_supervisor',
+    'finance',
+    'security_officer',
+  ],
+  'request:BreakGlass': [
+    'claims_intake',
+    'adjuster',
+    'surveyor',
+    'claims_supervisor',
+    'finance',
+    'security_officer',
+  ],
+  'read:SecurityAlert': ['security_officer'],
+};
+
+function concrete(url: string): string {
+  return url.replace(/:id\b/g, '00000000-0000-4000-8000-000000000000').replace(/:(\w+)/g, 'x');
+}
+
+describe('route access policies', () => {
+  let server: TestServer;
+  const sessions = new Map<StaffRole, StaffSession>();
+
+  beforeAll(async () => {
+    server = await createTestServer({ rateLimit: 100_000 });
+    for (const role of STAFF_ROLES) sessions.set(role, await signInAs(server, role));
+  }, 300_000);
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('every registered route declares an access policy', () => {
+    const routes = server.app.routeAccess;
+    expect(routes.length).toBeGreaterThan(10);
+    for (const route of routes) expect(route.access, `${route.method} ${route.url}`).toBeDefined();
+    const apiRoutes = routes.filter((route) => route.url.startsWith('/api/'));
+    const publicApi = apiRoutes
+      .filter((route) => 'public' in route.access)
+      .map((route) => `${route.method} ${route.url}`);
+    // The only public API routes: signing in, and the status page until the console signs in.
+    expect(publicApi.sort()).toEqual([
+      'GET /api/v1/system/status',
+      'HEAD /api/v1/system/status',
+      'POST /api/v1/auth/login',
+    ]);
+  });
+
+  it('refuses to register a route without a policy', async () => {
+    const fresh = await createTestServer();
+    try {
+      expect(() => fresh.app.get('/api/v1/forgotten', async () => ({}))).toThrow(/declares no access policy/);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('every permission used by a route is in the written matrix', () => {
+    const used = new Set(
+      server.app.routeAccess
+        .map((route) => route.access)
+        .filter((access): access is Extract<RouteAccess, { can: unknown }> => 'can' in access)
+        .map((access) => `${access.can[0]}:${access.can[1]}`),
+    );
+    for (const permission of used) expect(Object.keys(EXPECTED)).toContain(permission);
+  });
+
+  it('answers role x route exactly as the matrix says', async () => {
+    const guarded = server.app.routeAccess.filter(
+      (route) => 'can' in route.access && route.method !== 'HEAD',
+    );
+    expect(guarded.length).toBeGreaterThan(0);
+    for (const route of guarded) {
+      const [action, subject] = (route.access as { can: readonly [Action, Subject] }).can;
+      const allowed = EXPECTED[`${action}:${subject}`] ?? [];
+      for (const role of STAFF_ROLES) {
+        const session = sessions.get(role) as StaffSession;
+        const response = await session.request(
+          route.method as 'GET',
+          concrete(route.url),
+          route.method === 'GET' ? undefined : {},
+        );
+        const refused =
+          response.statusCode === 403 && (response.json() as { type: string }).type === '/problems/forbidden';
+        expect(refused, `${role} ${route.method} ${route.url} -> ${response.statusCode}`).toBe(
+          !allowed.includes(role),
+        );
+      }
+    }
+  }, 120_000);
+
+  it('asks who you are before anything else', async () => {
+    for (const route of server.app.routeAccess.filter((candidate) => !('public' in candidate.access))) {
+      if (route.method === 'HEAD') continue;
+      const response = await server.app.inject({ method: route.method as 'GET', url: concrete(route.url) });
+      expect(response.statusCode, `${route.method} ${route.url}`).toBe(401);
+      expect(response.json()).toMatchObject({ type: '/problems/unauthenticated' });
+    }
+  });
+
+  it('refuses a cookie-authenticated write without the CSRF token', async () => {
+    const admin = sessions.get('admin') as StaffSession;
+    const withoutToken = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: admin.cookie },
+    });
+    expect(withoutToken.statusCode).toBe(403);
+    expect(withoutToken.json()).toMatchObject({ type: '/problems/csrf-failed' });
+    const wrongToken = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/logout',
+      headers: { cookie: admin.cookie, [CSRF_HEADER]: 'x'.repeat(admin.csrfToken.length) },
+    });
+    expect(wrongToken.statusCode).toBe(403);
+  });
+
+  it('demands a fresh second factor for key operations, and accepts one', async () => {
+    const admin = sessions.get('admin') as StaffSession;
+    await sql`update staff_sessions set second_factor_at = now() - interval '6 minutes'`.execute(
+      server.store.db,
+    );
+    const stale = await admin.request('POST', '/api/v1/users', {
+      username: 'new.person',
+      displayName: 'New',
+      role: 'finance',
+    });
+    expect(stale.statusCode).toBe(403);
+    expect(stale.json()).toMatchObject({ type: '/problems/step-up-required' });
+
+    const stepUp = await admin.request('POST', '/api/v1/auth/second-factor', {
+      code: totpCodeAt(admin.totpSecret, Date.now() + 30_000),
+    });
+    expect(stepUp.statusCode).toBe(200);
+    const fresh = await admin.request('POST', '/api/v1/users', {
+      username: 'new.person',
+      displayName: 'New',
+      role: 'finance',
+    });
+    expect(fresh.statusCode).toBe(200);
+    expect((fresh.json() as { oneTimePassword: string }).oneTimePassword).toMatch(/^[A-Z0-9-]{24}$/);
+  });
+
+  it('records refusals in the audit log', async () => {
+    const audit = server.audit as RecordingAudit;
+    const finance = sessions.get('finance') as StaffSession;
+    await finance.request('GET', '/api/v1/users');
+    const denial = audit.events.findLast((event) => event.action === 'access.denied');
+    expect(denial).toMatchObject({
+      outcome: 'denied',
+      actor: { type: 'staff', id: finance.userId, role: 'finance' },
+      resource: { type: 'route', id: 'GET /api/v1/users' },
+      details: { reason: 'forbidden' },
+    });
+  });
+});
+
+describe('sign-in over HTTP', () => {
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await createTestServer();
+  });
+
+  afterAll(async () => {
+    await server.close();
+  });
+
+  it('sets a HttpOnly, Secure, SameSite=Strict host-only cookie and holds the session at the second factor', async () => {
+    const person = await signInAs(server, 'adjuster');
+    const login = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: person.username, password: TEST_PASSWORD },
+    });
+    expect(login.statusCode).toBe(200);
+    expect(login.json()).toMatchObject({ next: 'verify-second-factor' });
+    const setCookie = String(login.headers['set-cookie']);
+    expect(setCookie).toMatch(/^__Host-claimguard-session=/);
+    expect(setCookie).toContain('HttpOnly');
+    expect(setCookie).toContain('Secure');
+    expect(setCookie).toContain('SameSite=Strict');
+    expect(setCookie).toContain('Path=/');
+    expect(setCookie).not.toContain('Domain=');
+
+    const cookie = setCookie.split(';')[0] ?? '';
+    const pending = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/sessions',
+      headers: { cookie },
+    });
+    expect(pending.statusCode).toBe(401);
+    expect(pending.json()).toMatchObject({ type: '/problems/second-factor-required' });
+    const me = await server.app.inject({ method: 'GET', url: '/api/v1/auth/me', headers: { cookie } });
+    expect(me.json()).toMatchObject({ session: { state: 'mfa-pending' }, user: { role: 'adjuster' } });
+  });
+
+  it('answers a wrong password and an unknown name with the same problem', async () => {
+    const person = await signInAs(server, 'finance');
+    const wrong = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: person.username, password: 'Not-The-Password-1' },
+    });
+    const unknown = await server.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username: 'no-such-person', password: 'Not-The-Password-1' },
+    });
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    const strip = (body: Record<string, unknown>) => ({ ...body, instance: undefined, requestId: undefined });
+    expect(strip(wrong.json())).toEqual(strip(unknown.json()));
+    expect(wrong.body).not.toContain(person.username);
+  });
+
+  it('keeps a session that has not enrolled a second factor to the enrolment routes', async () => {
+    const person = await signInAs(server, 'surveyor', { enrol: false });
+    const blocked = await person.request('GET', '/api/v1/auth/sessions');
+    expect(blocked.statusCode).toBe(403);
+    expect(blocked.json()).toMatchObject({ type: '/problems/enrolment-required' });
+    const enrolment = await person.request('POST', '/api/v1/auth/totp/enrolment');
+    expect(enrolment.statusCode).toBe(200);
+    expect((enrolment.json() as { qrDataUrl: string }).qrDataUrl).toMatch(/^data:image\/png;base64,/);
+  });
+
+  it('lets an API token do what its scopes allow and no more', async () => {
+    const auditor = await signInAs(server, 'internal_auditor');
+    const created = await auditor.request('POST', '/api/v1/auth/tokens', {
+      name: 'siem',
+      scopes: ['read:User'],
+    });
+    expect(created.statusCode).toBe(200);
+    const { token } = created.json() as { token: string };
+    const allowed = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(allowed.statusCode).toBe(200);
+    const unscoped = await auditor.request('POST', '/api/v1/auth/tokens', { name: 'nothing', scopes: [] });
+    const outOfScope = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { authorization: `Bearer ${(unscoped.json() as { token: string }).token}` },
+    });
+    expect(outOfScope.statusCode).toBe(403);
+    // A token is no session: session routes do not take it.
+    const sessions = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/auth/sessions',
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(sessions.statusCode).toBe(401);
+    const bogus = await server.app.inject({
+      method: 'GET',
+      url: '/api/v1/users',
+      headers: { authorization: 'Bearer cgt_nope' },
+    });
+    expect(bogus.statusCode).toBe(401);
+  });
+});

@@ -1,0 +1,145 @@
+import { subject as caslSubject } from '@casl/ability';
+import type {} from '@fastify/cookie';
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify';
+import { DomainError } from '../../errors/domain-error.js';
+import type { ClaimGuardServer } from '../../http/server.js';
+import type { AuditRecorder } from '../audit/audit-event.js';
+import { IdentityService } from '../identity/identity.service.js';
+import { type Action, type AppAbility, abilityFor, type Subject } from './abilities.js';
+import { auditActorOf, hasFreshSecondFactor, type Principal, type RequestContext } from './principal.js';
+
+/**
+ * Every route declares who may call it (S3.2), in its `config.access`; a route without a declaration
+ * fails at registration, so none can be forgotten. Declarations:
+ * - `{ public: true }`: anyone (probes, sign-in, the console's assets);
+ * - `{ authenticated: true }`: any signed-in principal; `allowIncomplete` also admits a session that has
+ *   not finished its second factor, enrolment or password change (the routes that finish them);
+ * - `{ can: [action, subject] }`: the caller's ability must allow it; `stepUp` also demands a second
+ *   factor verified in the last five minutes (S3.3).
+ */
+export type RouteAccess =
+  | { public: true }
+  | { authenticated: true; allowIncomplete?: boolean; stepUp?: boolean }
+  | { can: readonly [Action, Subject]; stepUp?: boolean };
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: RouteAccess;
+  }
+  interface FastifyRequest {
+    principal: Principal | null;
+    ability: AppAbility;
+  }
+  interface FastifyInstance {
+    /** Every route with its declared access policy, for the route-policy tests. */
+    routeAccess: RegisteredRoute[];
+  }
+}
+
+export const SESSION_COOKIE = '__Host-claimguard-session';
+export const CSRF_HEADER = 'x-csrf-token';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** Routes registered by plugins we do not write (API documentation, the console's static files): public. */
+const PLUGIN_ROUTE_PREFIXES = ['/docs', '/assets/'];
+
+export type RegisteredRoute = { method: string; url: string; access: RouteAccess };
+
+export function contextOf(request: FastifyRequest): RequestContext {
+  return {
+    principal: request.principal,
+    requestId: request.id,
+    ip: request.ip ?? null,
+    userAgent: request.headers['user-agent']?.slice(0, 300) ?? null,
+  };
+}
+
+/** Checks an attribute condition, e.g. that this adjuster may read this claim. */
+export function canOnClaim(
+  request: FastifyRequest,
+  action: Action,
+  claim: { assigneeId: string | null; surveyorId: string | null; branch: string | null },
+): boolean {
+  return request.ability.can(action, caslSubject('Claim', { ...claim }) as never);
+}
+
+export function installRouteAccess(
+  app: ClaimGuardServer,
+  deps: { identity: IdentityService; audit: AuditRecorder; db: Parameters<AuditRecorder['record']>[0] },
+): RegisteredRoute[] {
+  const registry: RegisteredRoute[] = [];
+  app.decorateRequest('principal', null);
+  app.decorateRequest('ability', null as unknown as AppAbility);
+
+  app.addHook('onRoute', (route: RouteOptions) => {
+    const config = (route.config ?? {}) as { access?: RouteAccess };
+    let access = config.access;
+    if (!access && PLUGIN_ROUTE_PREFIXES.some((prefix) => route.url.startsWith(prefix))) {
+      access = { public: true };
+      route.config = { ...config, access };
+    }
+    if (!access) {
+      // SECURITY: failing here, at start-up, means no route can ship without a declared policy.
+      throw new Error(`route ${String(route.method)} ${route.url} declares no access policy (config.access)`);
+    }
+    for (const method of ([] as string[]).concat(route.method))
+      registry.push({ method, url: route.url, access });
+  });
+
+  const deny = async (request: FastifyRequest, error: DomainError): Promise<never> => {
+    if (error.code === 'forbidden' || error.code === 'step-up-required') {
+      await deps.audit.record(deps.db, {
+        actor: auditActorOf(contextOf(request)),
+        action: 'access.denied',
+        resource: { type: 'route', id: `${request.method} ${request.routeOptions.url ?? ''}` },
+        dataSubjectId: null,
+        fields: [],
+        purpose: null,
+        outcome: 'denied',
+        requestId: request.id,
+        details: { reason: error.code },
+      });
+    }
+    throw error;
+  };
+
+  // Before validation: a caller who may not use a route learns nothing from how it validates input.
+  app.addHook('preValidation', async (request: FastifyRequest, _reply: FastifyReply) => {
+    const access = (request.routeOptions.config as { access?: RouteAccess }).access;
+    const principal = await authenticate(request, deps.identity);
+    request.principal = principal;
+    request.ability = abilityFor(principal);
+    if (!access || 'public' in access) return;
+
+    if (!principal) throw new DomainError('unauthenticated');
+    const allowIncomplete = 'authenticated' in access && access.allowIncomplete === true;
+    if (principal.kind === 'staff' && !allowIncomplete) {
+      if (principal.sessionState === 'mfa-pending') throw new DomainError('second-factor-required');
+      if (principal.sessionState === 'enrolment-required') throw new DomainError('enrolment-required');
+      if (principal.mustChangePassword) throw new DomainError('password-change-required');
+    }
+    // SECURITY: a cookie is sent by the browser on its own; a write must also prove it came from our page.
+    if (principal.kind === 'staff' && !SAFE_METHODS.has(request.method)) {
+      const given = request.headers[CSRF_HEADER];
+      if (!IdentityService.csrfMatches(principal.csrfToken, typeof given === 'string' ? given : undefined)) {
+        throw new DomainError('csrf-failed');
+      }
+    }
+    if ('can' in access && !request.ability.can(access.can[0], access.can[1])) {
+      await deny(request, new DomainError('forbidden'));
+    }
+    if (access.stepUp && !hasFreshSecondFactor(principal)) {
+      await deny(request, new DomainError('step-up-required'));
+    }
+  });
+
+  return registry;
+}
+
+async function authenticate(request: FastifyRequest, identity: IdentityService): Promise<Principal | null> {
+  const authorization = request.headers.authorization;
+  if (authorization?.startsWith('Bearer '))
+    return identity.authenticateApiToken(authorization.slice(7).trim());
+  const token = request.cookies?.[SESSION_COOKIE];
+  return token ? identity.authenticateSession(token) : null;
+}
