@@ -259,35 +259,59 @@ export function appendLeaves(
 }
 
 /**
- * All perfect subtrees of a list of leaf hashes, kept in memory: levels[l][i] is node (l, i). Used by
- * verification, which rebuilds the whole tree from the stored events, and by tests.
+ * All perfect subtrees of a list of leaf hashes, kept in memory in one flat buffer per level (64 bytes
+ * per leaf in all, no per-node objects): node (l, i) is levels[l][32i, 32i+32). Used by verification,
+ * which rebuilds the whole tree from the stored events, and by tests.
  */
 export class MemoryTree {
-  readonly levels: Buffer[][] = [[]];
+  #levels: Buffer[] = [Buffer.allocUnsafe(HASH_SIZE * 1024)];
+  #counts: number[] = [0];
 
   constructor(leafHashes: Iterable<Uint8Array> = []) {
     for (const leaf of leafHashes) this.append(leaf);
   }
 
   get size(): number {
-    return (this.levels[0] as Buffer[]).length;
+    return this.#counts[0] as number;
+  }
+
+  /** Number of complete nodes at a level. */
+  levelSize(level: number): number {
+    return this.#counts[level] ?? 0;
+  }
+
+  get height(): number {
+    return this.#counts.length;
   }
 
   append(leafHash: Uint8Array): void {
+    if (leafHash.length !== HASH_SIZE) throw new RangeError('leaf hashes are 32 bytes');
     let level = 0;
-    let hash = Buffer.from(leafHash);
+    let hash: Uint8Array = leafHash;
     for (;;) {
-      const row = this.levels[level] ?? [];
-      this.levels[level] = row;
-      row.push(hash);
-      if (row.length % 2 === 1) return;
-      hash = hashChildren(row[row.length - 2] as Buffer, hash);
+      const count = this.#counts[level] ?? 0;
+      let buffer = this.#levels[level] ?? Buffer.allocUnsafe(HASH_SIZE * 512);
+      if ((count + 1) * HASH_SIZE > buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, count * HASH_SIZE);
+        buffer = grown;
+      }
+      this.#levels[level] = buffer;
+      buffer.set(hash, count * HASH_SIZE);
+      this.#counts[level] = count + 1;
+      if (count % 2 === 0) return;
+      hash = hashChildren(buffer.subarray((count - 1) * HASH_SIZE, count * HASH_SIZE), hash);
       level += 1;
     }
   }
 
+  node(level: number, index: number): Buffer | null {
+    if (index < 0 || index >= (this.#counts[level] ?? 0)) return null;
+    return (this.#levels[level] as Buffer).subarray(index * HASH_SIZE, (index + 1) * HASH_SIZE);
+  }
+
   readonly source: NodeSource = (level, index) => {
-    const hash = this.levels[level]?.[index];
+    const hash = this.node(level, index);
     if (!hash) throw new RangeError(`no node (${level}, ${index})`);
     return hash;
   };
