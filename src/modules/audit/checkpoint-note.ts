@@ -75,16 +75,14 @@ export function createCheckpointSigner(name: string, privateKey: KeyObject): Che
 }
 
 export function parseVerifierKey(verifierKey: string): CheckpointVerifier {
-  const parts = verifierKey.trim().split('+');
-  const [name, hexId, encoded] = parts;
-  if (
-    parts.length !== 3 ||
-    !name ||
-    !hexId ||
-    !encoded ||
-    !validKeyName(name) ||
-    !/^[0-9a-f]{8}$/.test(hexId)
-  ) {
+  // The base64 key may itself contain '+': cut at the first two only.
+  const text = verifierKey.trim();
+  const first = text.indexOf('+');
+  const second = first < 0 ? -1 : text.indexOf('+', first + 1);
+  const name = text.slice(0, Math.max(first, 0));
+  const hexId = text.slice(first + 1, Math.max(second, first + 1));
+  const encoded = second < 0 ? '' : text.slice(second + 1);
+  if (!validKeyName(name) || !/^[0-9a-f]{8}$/.test(hexId) || !/^[A-Za-z0-9+/]+=*$/.test(encoded)) {
     throw new Error('verifier key: expected <name>+<8 hex digits>+<base64 key>');
   }
   const key = Buffer.from(encoded, 'base64');
