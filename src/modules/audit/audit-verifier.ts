@@ -339,7 +339,7 @@ async function checkStoredNodes(db: Db, tree: MemoryTree, problems: ProblemList)
       const found = await readNodes(db, children);
       const differing = children.find((child) => {
         const storedChild = found.get(`${child.level}:${child.index}`);
-        return !storedChild || !storedChild.equals(tree.node(child.level, child.index) as Buffer);
+        return !storedChild?.equals(tree.node(child.level, child.index) as Buffer);
       });
       if (!differing) break;
       level = differing.level;
