@@ -1,8 +1,10 @@
+import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { openEmbeddedStore, type Store } from '../src/db/store.js';
 import { createLogger } from '../src/http/logger.js';
+import { testAuditService } from '../src/modules/audit/audit-test-kit.js';
 import { buildServer, type ClaimGuardServer } from '../src/http/server.js';
 import type { BenchGroup } from './bench-kit.js';
 
@@ -33,6 +35,8 @@ export function readyzGroup(): BenchGroup {
         },
         store,
         logger: createLogger('info', sink),
+        audit: testAuditService(store).audit,
+        identityKey: randomBytes(32),
       });
       await app.ready();
       bare = Fastify();

@@ -7,6 +7,7 @@ import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
 import { describeFailure } from './cli-errors.js';
+import { firstAdministratorBanner, initialise } from './initialise.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
 
@@ -42,7 +43,7 @@ Exit codes:
   0  success                        1  failure (doctor found a problem)
   2  wrong command line             3  invalid configuration
   4  store unreachable              5  store directory or port in use
-  6  migration failed
+  6  migration failed               7  a key is missing or unreadable
 
 Settings come from CLAIMGUARD_* environment variables, DATABASE_URL and an optional
 claimguard.config.json; see README.md.`;
@@ -77,12 +78,27 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       const storeKind =
         running.store.kind === 'embedded' ? running.store.location : `${running.store.location}`;
       io.err(`ClaimGuard ${PACKAGE_VERSION} is serving ${running.url} (${storeKind}). Stop with Ctrl+C.\n`);
+      if (running.firstAdministrator) io.err(firstAdministratorBanner(running.firstAdministrator, running.url));
       // In-flight requests finish, then the store closes; past the grace period the process exits anyway.
       closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
         if (err) logger.error({ err }, 'shutting down after an unhandled error');
         else logger.info({ signal }, 'shutting down');
         await running.app.close();
       });
+    });
+
+  program
+    .command('init')
+    .description('create the keys and the first administrator (serve does this on a fresh store too)')
+    .action(async () => {
+      const config = loadConfig(io.env);
+      const result = await initialise(config);
+      for (const line of result.keys) io.out(`${line}\n`);
+      io.out(
+        result.firstAdministrator
+          ? firstAdministratorBanner(result.firstAdministrator, `http://${config.host}:${config.port}`)
+          : 'Staff accounts exist already: no administrator was created.\n',
+      );
     });
 
   program

@@ -3,6 +3,7 @@ import { MigrationError } from '../db/migrations.js';
 import { StoreLockedError, StoreUnavailableError } from '../db/store-errors.js';
 import { serializeError } from '../http/logger.js';
 import { PortInUseError } from '../http/start-server.js';
+import { IdentityKeyError } from '../modules/identity/identity-keys.js';
 import { EXIT, type ExitCode } from './exit-codes.js';
 
 /** One clear line and an exit code for whatever stopped a command. */
@@ -13,6 +14,7 @@ export function describeFailure(error: unknown): { message: string; exitCode: Ex
     return { message: `store: ${error.message}`, exitCode: EXIT.storeUnavailable };
   if (error instanceof StoreLockedError) return { message: `store: ${error.message}`, exitCode: EXIT.busy };
   if (error instanceof PortInUseError) return { message: `server: ${error.message}`, exitCode: EXIT.busy };
+  if (error instanceof IdentityKeyError) return { message: `keys: ${error.message}`, exitCode: EXIT.keys };
   if (error instanceof MigrationError)
     return { message: `migrate: ${error.message}`, exitCode: EXIT.migration };
   // SECURITY: database messages quote values; the serializer keeps only their SQLSTATE.

@@ -13,6 +13,8 @@ export const EXIT = {
   busy: 5,
   /** A migration failed. */
   migration: 6,
+  /** A key file is missing, unreadable or readable by others. */
+  keys: 7,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];

@@ -133,6 +133,25 @@ export const SETTINGS = {
     allowed: 'a number of milliseconds from 0 to 600000',
     description: 'How long in-flight requests may run on after SIGTERM before the process exits anyway.',
   },
+  auditCheckpointDir: {
+    env: 'CLAIMGUARD_AUDIT_CHECKPOINT_DIR',
+    schema: z.string().min(1).optional(),
+    default: undefined,
+    allowed: 'a directory path, best on other storage than the database',
+    description:
+      'Where every signed audit checkpoint is also written as <size>.checkpoint. Unset: <CLAIMGUARD_DATA_DIR>/checkpoints.',
+  },
+  auditSigningKey: {
+    env: 'CLAIMGUARD_AUDIT_SIGNING_KEY',
+    schema: z
+      .string()
+      .refine((value) => value.includes('-----BEGIN PRIVATE KEY-----'))
+      .optional(),
+    default: undefined,
+    allowed: 'an Ed25519 private key, PKCS #8 PEM',
+    description:
+      'Signs audit checkpoints. Unset: the key in <CLAIMGUARD_DATA_DIR>/keys/audit-checkpoint.key, created on first use.',
+  },
 } as const;
 
 export type SettingName = keyof typeof SETTINGS;
@@ -152,6 +171,8 @@ export type Config = {
   sessionMaxHours: number;
   identityKey: string | undefined;
   shutdownGraceMs: number;
+  auditCheckpointDir: string | undefined;
+  auditSigningKey: string | undefined;
 };
 
 /** Names the config file setting itself; it is read before everything else. */

@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
 
 /**
@@ -7,7 +8,8 @@ import type { IdentityTables } from '../modules/identity/identity.tables.js';
  */
 export type Database = {
   installation: InstallationTable;
-} & IdentityTables;
+} & AuditTables &
+  IdentityTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */
 export type InstallationTable = {

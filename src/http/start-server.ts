@@ -2,25 +2,63 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Config } from '../config/config.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { openStore, type Store } from '../db/store.js';
+import { AuditService } from '../modules/audit/audit.service.js';
+import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
+import { IdentityService } from '../modules/identity/identity.service.js';
+import { SecretBox } from '../modules/identity/secret-box.js';
+import { SystemRepository } from '../modules/system/system.repository.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
 
 export class PortInUseError extends Error {
   override readonly name = 'PortInUseError';
 }
 
-export type RunningServer = { app: ClaimGuardServer; store: Store; url: string; appliedMigrations: string[] };
+export type RunningServer = {
+  app: ClaimGuardServer;
+  store: Store;
+  audit: AuditService;
+  url: string;
+  appliedMigrations: string[];
+  /** Set on the very first start of an empty store: the administrator's one-time password, shown once. */
+  firstAdministrator: { username: string; oneTimePassword: string } | null;
+};
 
 /**
- * Opens the store, brings its schema up to date, builds the server and listens. Closing the returned
- * `app` finishes in-flight requests first and then closes the store.
+ * Opens the store, brings its schema up to date, makes the keys a first start needs, builds the server
+ * and listens. Closing the returned `app` finishes in-flight requests, sequences the audit events they
+ * recorded, and then closes the store.
  */
 export async function startServer(config: Config, logger: FastifyBaseLogger): Promise<RunningServer> {
   const store = await openStore(config);
+  let audit: AuditService | null = null;
   try {
     const appliedMigrations = await migrateToLatest(store.db);
     for (const name of appliedMigrations) logger.info({ migration: name }, 'migration applied');
-    const app = await buildServer({ config, store, logger });
+
+    if (!config.identityKey) ensureIdentityKey(config.dataDir);
+    const identityKey = loadIdentityKey({ dataDir: config.dataDir, fromEnv: config.identityKey });
+    const installationId = await new SystemRepository(store.db).ensureInstallationId();
+    audit = AuditService.fromConfig(store, config, {
+      logName: installationId,
+      onError: (error: unknown) => logger.error({ err: error }, 'audit sequencing failed'),
+    });
+    audit.start();
+
+    // A fresh store gets its first administrator, who must change the password and enrol a second factor.
+    const firstAdministrator = await new IdentityService(store.db, {
+      audit,
+      secretBox: new SecretBox(identityKey),
+      sessionIdleMs: config.sessionIdleMinutes * 60_000,
+      sessionMaxMs: config.sessionMaxHours * 3_600_000,
+    }).createFirstAdministrator();
+
+    const app = await buildServer({ config, store, logger, audit, identityKey });
+    const startedAudit = audit;
+    app.addHook('onResponse', async () => {
+      startedAudit.nudge();
+    });
     app.addHook('onClose', async () => {
+      await startedAudit.stop();
       await store.close();
     });
     try {
@@ -40,11 +78,14 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
     return {
       app,
       store,
+      audit,
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       appliedMigrations,
+      firstAdministrator,
     };
   } catch (error) {
     // SECURITY: a failed start must still release the embedded store's lock.
+    await audit?.stop().catch(() => {});
     await store.close().catch(() => {});
     throw error;
   }

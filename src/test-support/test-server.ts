@@ -5,7 +5,8 @@ import type { Store } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
-import { RecordingAudit } from './recording-audit.js';
+import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { AuditService } from '../modules/audit/audit.service.js';
 import { openTestStore } from './test-stores.js';
 
 /** Every log line a test server wrote, so tests can assert on logs (and on what must never be in them). */
@@ -26,7 +27,9 @@ export type TestServer = {
   app: ClaimGuardServer;
   store: Store;
   logs: LogCapture;
+  /** The real audit log unless a test passed its own recorder. */
   audit: AuditRecorder;
+  auditService: AuditService;
   identityKey: Buffer;
   close: () => Promise<void>;
 };
@@ -39,7 +42,8 @@ export async function createTestServer(
 ): Promise<TestServer> {
   const store = await openTestStore();
   const logs = new LogCapture();
-  const { webConsoleDir, audit = new RecordingAudit(), ...config } = overrides;
+  const auditService = testAuditService(store).audit;
+  const { webConsoleDir, audit = auditService, ...config } = overrides;
   const identityKey = randomBytes(32);
   const app = await buildServer({
     config: {
@@ -62,6 +66,7 @@ export async function createTestServer(
     store,
     logs,
     audit,
+    auditService,
     identityKey,
     close: async () => {
       await app.close();

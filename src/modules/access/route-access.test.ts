@@ -171,10 +171,10 @@ describe('route access policies', () => {
   });
 
   it('records refusals in the audit log', async () => {
-    const audit = server.audit as RecordingAudit;
     const finance = sessions.get('finance') as StaffSession;
     await finance.request('GET', '/api/v1/users');
-    const denial = audit.events.findLast((event) => event.action === 'access.denied');
+    const denials = await server.auditService.query({ action: 'access.denied', actorId: finance.userId });
+    const denial = denials.items.at(-1);
     expect(denial).toMatchObject({
       outcome: 'denied',
       actor: { type: 'staff', id: finance.userId, role: 'finance' },

@@ -1,0 +1,252 @@
+import { CompiledQuery, type Kysely, sql } from 'kysely';
+import type { Database } from '../../db/database-schema.js';
+import type { AuditEventInput } from './audit-event.js';
+import type { NodeAddress, StoredNode } from './merkle-tree.js';
+
+/**
+ * The audit module's SQL, and the only code that touches its tables. Every function takes the Kysely
+ * handle to run on, so callers choose the transaction.
+ */
+export type Db = Kysely<Database>;
+
+/** Key of the transaction-scoped advisory lock that serialises sequencing and checkpointing. */
+export const AUDIT_LOCK_KEY = 0x436c_4175; // "ClAu"
+
+export const toNumber = (value: number | bigint | string): number => Number(value);
+
+const INSERT_INBOX = 'insert into audit_inbox (event) values ($1::jsonb)';
+
+/** The hot path of every audited request: one compiled statement, no query building. */
+export async function insertInbox(db: Db, event: AuditEventInput): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(INSERT_INBOX, [JSON.stringify(event)]));
+}
+
+export async function lockLog(trx: Db): Promise<void> {
+  await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_LOCK_KEY)})`.execute(trx);
+}
+
+export type InboxRow = { id: number; event: AuditEventInput; occurredAt: Date };
+
+export async function takeInbox(trx: Db, limit: number): Promise<InboxRow[]> {
+  const rows = await trx
+    .selectFrom('audit_inbox')
+    .select(['id', 'event', 'occurred_at'])
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    id: toNumber(row.id),
+    event: (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventInput,
+    occurredAt: row.occurred_at,
+  }));
+}
+
+export async function deleteInbox(trx: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length > 0) await trx.deleteFrom('audit_inbox').where('id', 'in', ids).execute();
+}
+
+export async function countInbox(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('audit_inbox')
+    .select((eb) => eb.fn.countAll<number | bigint>().as('n'))
+    .executeTakeFirstOrThrow();
+  return toNumber(row.n);
+}
+
+/** Number of sequenced events, i.e. the tree size (seq is gapless from 0). */
+export async function treeSize(db: Db): Promise<number> {
+  const row = await db
+    .selectFrom('audit_events')
+    .select((eb) => eb.fn.max<number | bigint | null>('seq').as('last'))
+    .executeTakeFirst();
+  return row?.last === null || row?.last === undefined ? 0 : toNumber(row.last) + 1;
+}
+
+export type NewEventRow = {
+  seq: number;
+  canonical: Buffer;
+  leafHash: Buffer;
+  occurredAt: Date;
+  event: AuditEventInput;
+};
+
+export async function insertEvents(trx: Db, rows: readonly NewEventRow[]): Promise<void> {
+  if (rows.length === 0) return;
+  await trx
+    .insertInto('audit_events')
+    .values(
+      rows.map((row) => ({
+        seq: row.seq,
+        canonical: row.canonical,
+        leaf_hash: row.leafHash,
+        occurred_at: row.occurredAt,
+        actor_type: row.event.actor.type,
+        actor_id: row.event.actor.id,
+        action: row.event.action,
+        resource_type: row.event.resource.type,
+        resource_id: row.event.resource.id,
+        data_subject_id: row.event.dataSubjectId,
+        outcome: row.event.outcome,
+      })),
+    )
+    .execute();
+}
+
+export async function insertNodes(trx: Db, nodes: readonly StoredNode[]): Promise<void> {
+  for (let at = 0; at < nodes.length; at += 5_000) {
+    const chunk = nodes.slice(at, at + 5_000);
+    await trx
+      .insertInto('audit_tree_nodes')
+      .values(chunk.map((node) => ({ level: node.level, idx: node.index, hash: node.hash })))
+      .execute();
+  }
+}
+
+/**
+ * Reads perfect-subtree hashes: level 0 from the events' leaf hashes, higher levels from the stored
+ * nodes. Missing nodes are simply absent from the map.
+ */
+export async function readNodes(db: Db, addresses: readonly NodeAddress[]): Promise<Map<string, Buffer>> {
+  const found = new Map<string, Buffer>();
+  const leaves = [...new Set(addresses.filter((a) => a.level === 0).map((a) => a.index))];
+  const inner = addresses.filter((a) => a.level > 0);
+  for (let at = 0; at < leaves.length; at += 1_000) {
+    const rows = await db
+      .selectFrom('audit_events')
+      .select(['seq', 'leaf_hash'])
+      .where('seq', 'in', leaves.slice(at, at + 1_000))
+      .execute();
+    for (const row of rows) found.set(`0:${toNumber(row.seq)}`, Buffer.from(row.leaf_hash));
+  }
+  for (let at = 0; at < inner.length; at += 1_000) {
+    const chunk = inner.slice(at, at + 1_000);
+    const rows = await db
+      .selectFrom('audit_tree_nodes')
+      .select(['level', 'idx', 'hash'])
+      .where(({ eb, refTuple, tuple }) =>
+        eb(
+          refTuple('level', 'idx'),
+          'in',
+          chunk.map((a) => tuple(a.level, a.index)),
+        ),
+      )
+      .execute();
+    for (const row of rows) found.set(`${row.level}:${toNumber(row.idx)}`, Buffer.from(row.hash));
+  }
+  return found;
+}
+
+export type EventRow = { seq: number; canonical: Buffer; leafHash: Buffer };
+
+/** One page of the log in seq order, for verification and export (keyset on seq). */
+export async function readEventPage(db: Db, fromSeq: number, limit: number): Promise<EventRow[]> {
+  const rows = await db
+    .selectFrom('audit_events')
+    .select(['seq', 'canonical', 'leaf_hash'])
+    .where('seq', '>=', fromSeq)
+    .orderBy('seq')
+    .limit(limit)
+    .execute();
+  return rows.map((row) => ({
+    seq: toNumber(row.seq),
+    canonical: Buffer.from(row.canonical.buffer, row.canonical.byteOffset, row.canonical.byteLength),
+    leafHash: Buffer.from(row.leaf_hash.buffer, row.leaf_hash.byteOffset, row.leaf_hash.byteLength),
+  }));
+}
+
+export type CheckpointRow = { id: number; treeSize: number; rootHash: Buffer; createdAt: Date; note: string };
+
+export async function listCheckpoints(db: Db): Promise<CheckpointRow[]> {
+  const rows = await db
+    .selectFrom('audit_checkpoints')
+    .select(['id', 'tree_size', 'root_hash', 'created_at', 'note'])
+    .orderBy('id')
+    .execute();
+  return rows.map(toCheckpointRow);
+}
+
+export async function latestCheckpoint(db: Db): Promise<CheckpointRow | null> {
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .select(['id', 'tree_size', 'root_hash', 'created_at', 'note'])
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toCheckpointRow(row) : null;
+}
+
+export async function checkpointOfSize(db: Db, size: number): Promise<CheckpointRow | null> {
+  const row = await db
+    .selectFrom('audit_checkpoints')
+    .select(['id', 'tree_size', 'root_hash', 'created_at', 'note'])
+    .where('tree_size', '=', size)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? toCheckpointRow(row) : null;
+}
+
+export async function insertCheckpoint(
+  trx: Db,
+  checkpoint: { treeSize: number; rootHash: Buffer; note: string },
+): Promise<CheckpointRow> {
+  const row = await trx
+    .insertInto('audit_checkpoints')
+    .values({ tree_size: checkpoint.treeSize, root_hash: checkpoint.rootHash, note: checkpoint.note })
+    .returning(['id', 'tree_size', 'root_hash', 'created_at', 'note'])
+    .executeTakeFirstOrThrow();
+  return toCheckpointRow(row);
+}
+
+function toCheckpointRow(row: {
+  id: number | bigint;
+  tree_size: number | bigint;
+  root_hash: Uint8Array;
+  created_at: Date;
+  note: string;
+}): CheckpointRow {
+  return {
+    id: toNumber(row.id),
+    treeSize: toNumber(row.tree_size),
+    rootHash: Buffer.from(row.root_hash),
+    createdAt: row.created_at,
+    note: row.note,
+  };
+}
+
+export type AuditQueryFilter = {
+  actorId?: string;
+  actorType?: string;
+  dataSubjectId?: string;
+  resourceType?: string;
+  resourceId?: string;
+  action?: string;
+  outcome?: string;
+  from?: Date;
+  to?: Date;
+  /** Keyset cursor: only events with seq > afterSeq. */
+  afterSeq?: number;
+  /** Only events with seq < beforeSeq (exports stop at a checkpoint). */
+  beforeSeq?: number;
+};
+
+export async function queryEvents(db: Db, filter: AuditQueryFilter, limit: number): Promise<EventRow[]> {
+  let query = db.selectFrom('audit_events').select(['seq', 'canonical', 'leaf_hash']);
+  if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
+  if (filter.actorType !== undefined) query = query.where('actor_type', '=', filter.actorType);
+  if (filter.dataSubjectId !== undefined) query = query.where('data_subject_id', '=', filter.dataSubjectId);
+  if (filter.resourceType !== undefined) query = query.where('resource_type', '=', filter.resourceType);
+  if (filter.resourceId !== undefined) query = query.where('resource_id', '=', filter.resourceId);
+  if (filter.action !== undefined) query = query.where('action', '=', filter.action);
+  if (filter.outcome !== undefined) query = query.where('outcome', '=', filter.outcome);
+  if (filter.from !== undefined) query = query.where('occurred_at', '>=', filter.from);
+  if (filter.to !== undefined) query = query.where('occurred_at', '<', filter.to);
+  if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
+  if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
+  const rows = await query.orderBy('seq').limit(limit).execute();
+  return rows.map((row) => ({
+    seq: toNumber(row.seq),
+    canonical: Buffer.from(row.canonical),
+    leafHash: Buffer.from(row.leaf_hash),
+  }));
+}
