@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../config/package-info.js';
+import { shippedMigrationNames } from '../db/migrations.js';
 import { openEmbeddedStore } from '../db/store.js';
 import { type CliIo, runCli } from './claimguard.js';
 import { EXIT } from './exit-codes.js';
@@ -64,13 +65,37 @@ describe('claimguard CLI', () => {
   it('lists pending migrations on --dry-run, applies them, then has nothing to do', async () => {
     const dry = capture(env);
     expect(await runCli(['migrate', '--dry-run'], dry.io)).toBe(EXIT.ok);
-    expect(dry.out()).toMatch(/1 pending in the embedded store in .*:\n {2}2026-11-24T0900-installation\n/);
+    const shipped = await shippedMigrationNames();
+    expect(dry.out()).toContain(`${shipped.length} pending in the embedded store in ${dataDir}:\n`);
+    for (const name of shipped) expect(dry.out()).toContain(`  ${name}\n`);
     const apply = capture(env);
     expect(await runCli(['migrate'], apply.io)).toBe(EXIT.ok);
-    expect(apply.out()).toContain('Applied 1 migration(s)');
+    expect(apply.out()).toContain(`Applied ${shipped.length} migration(s)`);
     const again = capture(env);
     expect(await runCli(['migrate', '--dry-run'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('Nothing pending');
+  });
+
+  it('init creates private keys and the first administrator once', async () => {
+    const first = capture(env);
+    expect(await runCli(['init'], first.io)).toBe(EXIT.ok);
+    expect(first.out()).toContain('Created the identity key');
+    expect(first.out()).toMatch(/one-time password: {2}[A-Z0-9]{4}(-[A-Z0-9]{4}){4}/);
+    for (const file of ['identity.key', 'audit-checkpoint.key']) {
+      expect(statSync(join(dataDir, 'keys', file)).mode & 0o777).toBe(0o600);
+    }
+    const again = capture(env);
+    expect(await runCli(['init'], again.io)).toBe(EXIT.ok);
+    expect(again.out()).toContain('Staff accounts exist already');
+    expect(again.out()).not.toContain('one-time password');
+  });
+
+  it('exits 7 when the identity key is readable by others', async () => {
+    expect(await runCli(['init'], capture(env).io)).toBe(EXIT.ok);
+    chmodSync(join(dataDir, 'keys', 'identity.key'), 0o644);
+    const cli = capture(env);
+    expect(await runCli(['init'], cli.io)).toBe(EXIT.keys);
+    expect(cli.err()).toContain('is readable by other users; run: chmod 600');
   });
 
   it('exits 5 when another process holds the embedded store', async () => {

@@ -7,9 +7,9 @@ import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
 import { describeFailure } from './cli-errors.js';
-import { firstAdministratorBanner, initialise } from './initialise.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
+import { firstAdministratorBanner, initialise } from './initialise.js';
 
 export type CliIo = {
   out: (text: string) => void;
@@ -78,7 +78,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       const storeKind =
         running.store.kind === 'embedded' ? running.store.location : `${running.store.location}`;
       io.err(`ClaimGuard ${PACKAGE_VERSION} is serving ${running.url} (${storeKind}). Stop with Ctrl+C.\n`);
-      if (running.firstAdministrator) io.err(firstAdministratorBanner(running.firstAdministrator, running.url));
+      if (running.firstAdministrator)
+        io.err(firstAdministratorBanner(running.firstAdministrator, running.url));
       // In-flight requests finish, then the store closes; past the grace period the process exits anyway.
       closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
         if (err) logger.error({ err }, 'shutting down after an unhandled error');

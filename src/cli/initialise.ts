@@ -3,8 +3,8 @@ import { migrateToLatest } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { ensureCheckpointKey } from '../modules/audit/checkpoint-note.js';
-import { ensureIdentityKey, identityKeyPath, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
+import { ensureIdentityKey, identityKeyPath, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
 
@@ -47,7 +47,10 @@ export async function initialise(
   }
 }
 
-export function firstAdministratorBanner(admin: { username: string; oneTimePassword: string }, url: string): string {
+export function firstAdministratorBanner(
+  admin: { username: string; oneTimePassword: string },
+  url: string,
+): string {
   return [
     '',
     '  First administrator created. This password is shown only now:',

@@ -4,9 +4,9 @@ import type { Config } from '../config/config.js';
 import type { Store } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../http/server.js';
+import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
-import type { AuditService } from '../modules/audit/audit.service.js';
 import { openTestStore } from './test-stores.js';
 
 /** Every log line a test server wrote, so tests can assert on logs (and on what must never be in them). */

@@ -174,7 +174,7 @@ describe('route access policies', () => {
     const finance = sessions.get('finance') as StaffSession;
     await finance.request('GET', '/api/v1/users');
     const denials = await server.auditService.query({ action: 'access.denied', actorId: finance.userId });
-    const denial = denials.items.at(-1);
+    const denial = denials.items.at(-1)?.event;
     expect(denial).toMatchObject({
       outcome: 'denied',
       actor: { type: 'staff', id: finance.userId, role: 'finance' },
