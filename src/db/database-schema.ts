@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { VaultTables } from '../modules/vault/vault.tables.js';
 
 /**
  * Every table ClaimGuard stores, as Kysely sees it. Migrations under `src/db/migrations` create them;
@@ -6,7 +7,7 @@ import type { Generated } from 'kysely';
  */
 export type Database = {
   installation: InstallationTable;
-};
+} & VaultTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */
 export type InstallationTable = {
