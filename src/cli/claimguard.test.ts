@@ -125,7 +125,10 @@ describe('claimguard CLI', () => {
       'store',
       'migrations',
       'web-console',
+      'vault-keys',
     ]);
+    // No keys yet: a warning that says how to create them.
+    expect(results.find((result) => result.name === 'vault-keys')?.outcome).toBe('warn');
     expect(results.find((result) => result.name === 'store')?.outcome).toBe('pass');
     // A fresh store has every migration pending: a warning (serve applies them), not a failure.
     expect(results.find((result) => result.name === 'migrations')?.outcome).toBe('warn');
