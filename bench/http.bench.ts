@@ -4,8 +4,8 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { openEmbeddedStore, type Store } from '../src/db/store.js';
 import { createLogger } from '../src/http/logger.js';
-import { testAuditService } from '../src/modules/audit/audit-test-kit.js';
 import { buildServer, type ClaimGuardServer } from '../src/http/server.js';
+import { testAuditService } from '../src/modules/audit/audit-test-kit.js';
 import type { BenchGroup } from './bench-kit.js';
 
 /**

@@ -1,12 +1,18 @@
 import { type BenchGroup, formatTable, type Row, runComparison } from './bench-kit.js';
 import { readyzGroup } from './http.bench.js';
 import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
+import { vaultCipherGroup } from './vault.bench.js';
 
 /**
  * `npm run bench`: every benchmark under bench/, one table. BENCH_TIME_MS sets the time per task
  * (default 2000); BENCH_FILTER keeps the groups whose title contains it.
  */
-const groups: BenchGroup[] = [embeddedStorageGroup(), postgresStorageGroup(), readyzGroup()];
+const groups: BenchGroup[] = [
+  embeddedStorageGroup(),
+  postgresStorageGroup(),
+  readyzGroup(),
+  vaultCipherGroup(),
+];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
 const filter = process.env.BENCH_FILTER;

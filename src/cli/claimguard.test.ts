@@ -38,7 +38,7 @@ describe('claimguard CLI', () => {
   it('prints help with every command and the exit codes, and exits 0', async () => {
     const cli = capture(env);
     expect(await runCli(['--help'], cli.io)).toBe(EXIT.ok);
-    for (const command of ['serve', 'migrate', 'doctor']) expect(cli.out()).toContain(command);
+    for (const command of ['serve', 'migrate', 'doctor', 'keys']) expect(cli.out()).toContain(command);
     expect(cli.out()).toContain('Exit codes:');
     const sub = capture(env);
     expect(await runCli(['migrate', '--help'], sub.io)).toBe(EXIT.ok);
@@ -63,9 +63,9 @@ describe('claimguard CLI', () => {
   });
 
   it('lists pending migrations on --dry-run, applies them, then has nothing to do', async () => {
+    const shipped = await shippedMigrationNames();
     const dry = capture(env);
     expect(await runCli(['migrate', '--dry-run'], dry.io)).toBe(EXIT.ok);
-    const shipped = await shippedMigrationNames();
     expect(dry.out()).toContain(`${shipped.length} pending in the embedded store in ${dataDir}:\n`);
     for (const name of shipped) expect(dry.out()).toContain(`  ${name}\n`);
     const apply = capture(env);
@@ -81,7 +81,8 @@ describe('claimguard CLI', () => {
     expect(await runCli(['init'], first.io)).toBe(EXIT.ok);
     expect(first.out()).toContain('Created the identity key');
     expect(first.out()).toMatch(/one-time password: {2}[A-Z0-9]{4}(-[A-Z0-9]{4}){4}/);
-    for (const file of ['identity.key', 'audit-checkpoint.key']) {
+    expect(first.out()).toContain('Created the vault keys');
+    for (const file of ['identity.key', 'audit-checkpoint.key', 'vault-kek.json']) {
       expect(statSync(join(dataDir, 'keys', file)).mode & 0o777).toBe(0o600);
     }
     const again = capture(env);
@@ -146,7 +147,10 @@ describe('claimguard CLI', () => {
       'store',
       'migrations',
       'web-console',
+      'vault-keys',
     ]);
+    // No keys yet: a warning that says how to create them.
+    expect(results.find((result) => result.name === 'vault-keys')?.outcome).toBe('warn');
     expect(results.find((result) => result.name === 'store')?.outcome).toBe('pass');
     // A fresh store has every migration pending: a warning (serve applies them), not a failure.
     expect(results.find((result) => result.name === 'migrations')?.outcome).toBe('warn');

@@ -6,6 +6,7 @@ import { migrateToLatest, migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
+import { registerKeyCommands } from '../modules/vault/vault.cli.js';
 import { describeFailure } from './cli-errors.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
@@ -139,6 +140,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       io.out(options.json ? `${JSON.stringify({ results }, null, 2)}\n` : `${formatDoctorReport(results)}\n`);
       if (results.some((result) => result.outcome === 'fail')) throw new ExitRequest(EXIT.failure);
     });
+
+  registerKeyCommands(program, io);
 
   for (const command of program.commands) {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError();

@@ -5,6 +5,7 @@ import { WEB_CONSOLE_DIR } from '../config/package-info.js';
 import { migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { StoreLockedError, StoreUnavailableError } from '../db/store-errors.js';
+import { checkVaultKeys } from '../modules/vault/vault.doctor.js';
 
 /**
  * `claimguard doctor`: checks what a start needs and says how to fix what is wrong. Later capabilities
@@ -124,6 +125,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
   if (!config.databaseUrl) results.push(checkDataDir(config));
   results.push(...(await checkStore(config)));
   results.push(checkWebConsole());
+  results.push(await checkVaultKeys(config));
   return results;
 }
 

@@ -7,6 +7,7 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, identityKeyPath, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
+import { initVaultKeys } from '../modules/vault/key-provider.js';
 
 /**
  * `claimguard init`: the keys a store needs (each created once, mode 0600, never overwritten) and the
@@ -23,6 +24,10 @@ export async function initialise(
         ? `Created the identity key ${identityKeyPath(config.dataDir)}`
         : `Identity key present: ${identityKeyPath(config.dataDir)}`,
     );
+  }
+  if (!config.vaultKek) {
+    const vault = initVaultKeys(config.dataDir);
+    keys.push(vault.created ? `Created the vault keys ${vault.path}` : `Vault keys present: ${vault.path}`);
   }
   if (!config.auditSigningKey) {
     ensureCheckpointKey(config.dataDir);

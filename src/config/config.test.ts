@@ -80,6 +80,29 @@ describe('configuration', () => {
     expect(message).not.toContain('topsecret');
   });
 
+  it('accepts vault keys as base64 of 32 bytes and never echoes a rejected key', () => {
+    const key = Buffer.alloc(32, 7).toString('base64');
+    const other = Buffer.alloc(32, 9).toString('base64');
+    const config = loadConfig(
+      { CLAIMGUARD_VAULT_KEK: `${key},${other}`, CLAIMGUARD_VAULT_INDEX_KEY: other },
+      cwd,
+    );
+    expect(config.vaultKek).toBe(`${key},${other}`);
+    expect(config.vaultIndexKey).toBe(other);
+    const short = Buffer.alloc(16, 7).toString('base64');
+    for (const env of [{ CLAIMGUARD_VAULT_KEK: short }, { CLAIMGUARD_VAULT_INDEX_KEY: `${key}x` }]) {
+      let message = '';
+      try {
+        loadConfig(env, cwd);
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(/^CLAIMGUARD_VAULT_(KEK|INDEX_KEY): invalid value; allowed: base64 of 32/);
+      expect(message).not.toContain(short);
+      expect(message).not.toContain(key);
+    }
+  });
+
   it('names the file and key for a bad value in the config file', () => {
     writeFileSync(join(cwd, 'claimguard.config.json'), JSON.stringify({ bodyLimit: 10 }));
     expect(() => loadConfig({}, cwd)).toThrow(

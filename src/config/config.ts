@@ -152,7 +152,34 @@ export const SETTINGS = {
     description:
       'Signs audit checkpoints. Unset: the key in <CLAIMGUARD_DATA_DIR>/keys/audit-checkpoint.key, created on first use.',
   },
+  vaultKek: {
+    env: 'CLAIMGUARD_VAULT_KEK',
+    schema: z.string().refine(isBase64KeyList).optional(),
+    default: undefined,
+    allowed:
+      'base64 of 32 random bytes; during a key rotation several, comma-separated, the last one current',
+    description:
+      'Key-encryption key of the personal-data vault, used instead of the key file in CLAIMGUARD_DATA_DIR/keys. Set together with CLAIMGUARD_VAULT_INDEX_KEY. Never printed.',
+  },
+  vaultIndexKey: {
+    env: 'CLAIMGUARD_VAULT_INDEX_KEY',
+    schema: z.string().refine(isBase64Key).optional(),
+    default: undefined,
+    allowed: 'base64 of 32 random bytes, different from the key-encryption key',
+    description:
+      'Key of the blind indexes that let the vault search personal data by exact match. Set together with CLAIMGUARD_VAULT_KEK. Never printed.',
+  },
 } as const;
+
+/** A 32-byte key in standard base64 (the vault's keys). Checked by shape only: never echoed. */
+function isBase64Key(value: string): boolean {
+  const trimmed = value.trim();
+  return /^[A-Za-z0-9+/]{43}=$/.test(trimmed) && Buffer.from(trimmed, 'base64').length === 32;
+}
+
+function isBase64KeyList(value: string): boolean {
+  return value.split(',').every(isBase64Key);
+}
 
 export type SettingName = keyof typeof SETTINGS;
 
@@ -173,6 +200,10 @@ export type Config = {
   shutdownGraceMs: number;
   auditCheckpointDir: string | undefined;
   auditSigningKey: string | undefined;
+  /** SECURITY: key material; never print, log or return it. */
+  vaultKek: string | undefined;
+  /** SECURITY: key material; never print, log or return it. */
+  vaultIndexKey: string | undefined;
 };
 
 /** Names the config file setting itself; it is read before everything else. */

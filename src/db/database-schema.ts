@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
+import type { VaultTables } from '../modules/vault/vault.tables.js';
 
 /**
  * Every table ClaimGuard stores, as Kysely sees it. Migrations under `src/db/migrations` create them;
@@ -9,7 +10,8 @@ import type { IdentityTables } from '../modules/identity/identity.tables.js';
 export type Database = {
   installation: InstallationTable;
 } & AuditTables &
-  IdentityTables;
+  IdentityTables &
+  VaultTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */
 export type InstallationTable = {

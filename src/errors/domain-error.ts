@@ -33,6 +33,15 @@ export const ERROR_CODES = {
   'csrf-failed': { status: 403, title: 'The request lacks a valid CSRF token' },
   'access-expired': { status: 403, title: "This account's access has expired" },
   'password-rejected': { status: 400, title: 'The password is too weak or too common' },
+  'purpose-required': { status: 400, title: 'A purpose is required to read personal data' },
+  'purpose-not-allowed': { status: 403, title: 'This purpose does not allow reading this personal data' },
+  'unmask-required': {
+    status: 403,
+    title: 'This personal data can only be shown unmasked, which is not allowed',
+  },
+  'subject-shredded': { status: 410, title: "The data subject's personal data has been erased" },
+  'ciphertext-invalid': { status: 500, title: 'Stored personal data failed its integrity check' },
+  'vault-keys-unavailable': { status: 503, title: 'The personal-data keys are unavailable' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -22,12 +22,15 @@ import { PACKAGE_VERSION, WEB_CONSOLE_DIR } from '../config/package-info.js';
 import type { Store } from '../db/store.js';
 import { DomainError } from '../errors/domain-error.js';
 import { installRouteAccess } from '../modules/access/route-access.js';
+import { auditRoutes } from '../modules/audit/audit.routes.js';
+import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
+import { catalogueRoutes } from '../modules/vault/vault.routes.js';
 import { problemErrorHandler } from './problem-details.js';
 import { registerWebConsole } from './web-console.js';
 
@@ -51,6 +54,8 @@ export type ServerOptions = {
   logger: FastifyBaseLogger;
   /** Where every module records its audit events (the audit module's service in production). */
   audit: AuditRecorder;
+  /** The audit log itself, for its search, verification and export API. */
+  auditService?: AuditService;
   /** Seals second-factor secrets (see identity-keys.ts). */
   identityKey: Buffer;
   /** Directory of the built console; defaults to web/dist of this checkout. */
@@ -130,7 +135,13 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
           "Claims platform that protects insurance customers' personal information. Every error is an RFC 9457 problem (application/problem+json) whose `type` is documented at that address.",
       },
       servers: [],
-      tags: [{ name: 'system', description: 'Health, readiness and status of the server' }],
+      tags: [
+        { name: 'system', description: 'Health, readiness and status of the server' },
+        { name: 'auth', description: 'Sign-in, second factors, sessions and API tokens' },
+        { name: 'users', description: 'Staff accounts and roles' },
+        { name: 'vault', description: 'The personal-data catalogue' },
+        { name: 'audit', description: 'The tamper-evident audit log' },
+      ],
     },
     transform: jsonSchemaTransform,
     transformObject: jsonSchemaTransformObject,
@@ -172,6 +183,9 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(systemRoutes, { system, prefix: API_PREFIX });
   await app.register(authRoutes, { identity, prefix: API_PREFIX });
   await app.register(userRoutes, { identity, prefix: API_PREFIX });
+  await app.register(catalogueRoutes, { prefix: API_PREFIX });
+  if (options.auditService)
+    await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
 
   await registerWebConsole(app, options.webConsoleDir ?? WEB_CONSOLE_DIR);
   return app;

@@ -7,6 +7,7 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
+import { initVaultKeys } from '../modules/vault/key-provider.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
 
 export class PortInUseError extends Error {
@@ -35,7 +36,9 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
     const appliedMigrations = await migrateToLatest(store.db);
     for (const name of appliedMigrations) logger.info({ migration: name }, 'migration applied');
 
+    // A first start makes the keys it needs; existing keys are never replaced.
     if (!config.identityKey) ensureIdentityKey(config.dataDir);
+    if (!config.vaultKek) initVaultKeys(config.dataDir);
     const identityKey = loadIdentityKey({ dataDir: config.dataDir, fromEnv: config.identityKey });
     const installationId = await new SystemRepository(store.db).ensureInstallationId();
     audit = AuditService.fromConfig(store, config, {
@@ -52,7 +55,7 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
       sessionMaxMs: config.sessionMaxHours * 3_600_000,
     }).createFirstAdministrator();
 
-    const app = await buildServer({ config, store, logger, audit, identityKey });
+    const app = await buildServer({ config, store, logger, audit, auditService: audit, identityKey });
     const startedAudit = audit;
     app.addHook('onResponse', async () => {
       startedAudit.nudge();

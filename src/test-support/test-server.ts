@@ -58,6 +58,7 @@ export async function createTestServer(
     store,
     logger: createLogger('info', logs),
     audit,
+    auditService,
     identityKey,
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });

@@ -43,7 +43,10 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
 };
 
 function concrete(url: string): string {
-  return url.replace(/:id\b/g, '00000000-0000-4000-8000-000000000000').replace(/:(\w+)/g, 'x');
+  return url
+    .replace(/:id\b/g, '00000000-0000-4000-8000-000000000000')
+    .replace(/:seq\b/g, '0')
+    .replace(/:(\w+)/g, 'x');
 }
 
 describe('route access policies', () => {
