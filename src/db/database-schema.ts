@@ -1,4 +1,5 @@
 import type { Generated } from 'kysely';
+import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
@@ -9,7 +10,8 @@ import type { VaultTables } from '../modules/vault/vault.tables.js';
  */
 export type Database = {
   installation: InstallationTable;
-} & AuditTables &
+} & AccessTables &
+  AuditTables &
   IdentityTables &
   VaultTables;
 

@@ -21,6 +21,8 @@ import type { Config } from '../config/config.js';
 import { PACKAGE_VERSION, WEB_CONSOLE_DIR } from '../config/package-info.js';
 import type { Store } from '../db/store.js';
 import { DomainError } from '../errors/domain-error.js';
+import { accessRoutes } from '../modules/access/access.routes.js';
+import { BreakGlassService } from '../modules/access/break-glass.service.js';
 import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
@@ -141,6 +143,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'users', description: 'Staff accounts and roles' },
         { name: 'vault', description: 'The personal-data catalogue' },
         { name: 'audit', description: 'The tamper-evident audit log' },
+        { name: 'access', description: 'Break-glass access and security alerts' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -173,7 +176,11 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     sessionMaxMs: config.sessionMaxHours * 3_600_000,
   });
   // Installed before any route, so that every route below must declare its access policy.
-  app.decorate('routeAccess', installRouteAccess(app, { identity, audit: options.audit, db: store.db }));
+  const breakGlass = new BreakGlassService(store.db, options.audit);
+  app.decorate(
+    'routeAccess',
+    installRouteAccess(app, { identity, breakGlass, audit: options.audit, db: store.db }),
+  );
 
   const system = await SystemService.create(store, {
     version: PACKAGE_VERSION,
@@ -184,6 +191,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(authRoutes, { identity, prefix: API_PREFIX });
   await app.register(userRoutes, { identity, prefix: API_PREFIX });
   await app.register(catalogueRoutes, { prefix: API_PREFIX });
+  await app.register(accessRoutes, { breakGlass, prefix: API_PREFIX });
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
 

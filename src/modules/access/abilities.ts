@@ -1,6 +1,6 @@
 import { AbilityBuilder, createMongoAbility, type MongoAbility, type MongoQuery } from '@casl/ability';
 import type { Principal } from './principal.js';
-import type { StaffRole } from './roles.js';
+import { type StaffRole, UNMASKING_ROLES } from './roles.js';
 
 /**
  * Who may do what (S3.2), as CASL rules with conditions on attributes: an adjuster reads the claims
@@ -104,11 +104,15 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
   ],
 };
 
-export function abilityFor(principal: Principal | null): AppAbility {
+export function abilityFor(principal: Principal | null, options: { breakGlass?: boolean } = {}): AppAbility {
   const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
   if (principal) {
     const who = { userId: principal.userId, branch: principal.branch };
     for (const grant of ROLE_GRANTS[principal.role]) grant(builder.can, who);
+    // Break-glass lifts the duty conditions on claims, for its few minutes, for roles that handle them.
+    if (options.breakGlass && principal.kind === 'staff' && UNMASKING_ROLES.includes(principal.role)) {
+      builder.can('read', 'Claim');
+    }
     if (principal.kind === 'api-token') {
       // A token holds at most its scopes, and never the power to unmask: it cannot step up.
       const scopes = new Set(principal.scopes);

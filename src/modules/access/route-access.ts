@@ -6,6 +6,7 @@ import type { ClaimGuardServer } from '../../http/server.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { type Action, type AppAbility, abilityFor, type Subject } from './abilities.js';
+import type { BreakGlassService } from './break-glass.service.js';
 import { auditActorOf, hasFreshSecondFactor, type Principal, type RequestContext } from './principal.js';
 
 /**
@@ -29,6 +30,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     principal: Principal | null;
     ability: AppAbility;
+    /** When the caller's open break-glass grant ends, or null. */
+    breakGlassUntil: Date | null;
   }
   interface FastifyInstance {
     /** Every route with its declared access policy, for the route-policy tests. */
@@ -65,11 +68,17 @@ export function canOnClaim(
 
 export function installRouteAccess(
   app: ClaimGuardServer,
-  deps: { identity: IdentityService; audit: AuditRecorder; db: Parameters<AuditRecorder['record']>[0] },
+  deps: {
+    identity: IdentityService;
+    breakGlass: BreakGlassService;
+    audit: AuditRecorder;
+    db: Parameters<AuditRecorder['record']>[0];
+  },
 ): RegisteredRoute[] {
   const registry: RegisteredRoute[] = [];
   app.decorateRequest('principal', null);
   app.decorateRequest('ability', null as unknown as AppAbility);
+  app.decorateRequest('breakGlassUntil', null);
 
   app.addHook('onRoute', (route: RouteOptions) => {
     const config = (route.config ?? {}) as { access?: RouteAccess };
@@ -108,7 +117,11 @@ export function installRouteAccess(
     const access = (request.routeOptions.config as { access?: RouteAccess }).access;
     const principal = await authenticate(request, deps.identity);
     request.principal = principal;
-    request.ability = abilityFor(principal);
+    request.breakGlassUntil =
+      principal?.kind === 'staff' && principal.sessionState === 'active'
+        ? await deps.breakGlass.activeUntil(principal.userId)
+        : null;
+    request.ability = abilityFor(principal, { breakGlass: request.breakGlassUntil !== null });
     if (!access || 'public' in access) return;
 
     if (!principal) throw new DomainError('unauthenticated');

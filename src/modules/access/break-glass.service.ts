@@ -1,0 +1,189 @@
+import { randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database-schema.js';
+import { DomainError } from '../../errors/domain-error.js';
+import type { AuditRecorder } from '../audit/audit-event.js';
+import { auditActorOf, type RequestContext } from './principal.js';
+
+/**
+ * Break-glass (S3.2): time-limited access beyond one's duty (every claim, not only the assigned ones)
+ * with a written justification. Opening one raises a critical alert for the security officers and is
+ * audited; the grant ends by itself.
+ */
+export const BREAK_GLASS_MIN_JUSTIFICATION = 30;
+export const BREAK_GLASS_MAX_MINUTES = 240;
+
+export type BreakGlassGrant = {
+  id: string;
+  userId: string;
+  grantedAt: Date;
+  expiresAt: Date;
+  endedAt: Date | null;
+};
+
+export type SecurityAlert = {
+  id: string;
+  kind: string;
+  severity: 'info' | 'warning' | 'critical';
+  subjectUserId: string | null;
+  details: Record<string, string | number | boolean | null>;
+  createdAt: Date;
+  acknowledgedBy: string | null;
+  acknowledgedAt: Date | null;
+};
+
+export class BreakGlassService {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly audit: AuditRecorder,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
+
+  /** When the user's open break-glass grant ends, or null when none is open. */
+  async activeUntil(userId: string): Promise<Date | null> {
+    const row = await this.db
+      .selectFrom('break_glass_grants')
+      .select('expires_at')
+      .where('user_id', '=', userId)
+      .where('ended_at', 'is', null)
+      .where('expires_at', '>', this.now())
+      .orderBy('expires_at', 'desc')
+      .executeTakeFirst();
+    return row?.expires_at ?? null;
+  }
+
+  async open(
+    context: RequestContext,
+    input: { justification: string; minutes: number },
+  ): Promise<BreakGlassGrant> {
+    const principal = context.principal;
+    if (principal?.kind !== 'staff')
+      throw new DomainError('forbidden', 'Only staff in a session can break the glass.');
+    const justification = input.justification.trim();
+    if (justification.length < BREAK_GLASS_MIN_JUSTIFICATION) {
+      throw new DomainError(
+        'validation-failed',
+        `Write at least ${BREAK_GLASS_MIN_JUSTIFICATION} characters of justification.`,
+      );
+    }
+    const minutes = Math.min(Math.max(Math.round(input.minutes), 5), BREAK_GLASS_MAX_MINUTES);
+    const now = this.now();
+    const grant = {
+      id: randomUUID(),
+      user_id: principal.userId,
+      justification,
+      expires_at: new Date(now.getTime() + minutes * 60_000),
+    };
+    await this.db.transaction().execute(async (trx) => {
+      await trx.insertInto('break_glass_grants').values(grant).execute();
+      await trx
+        .insertInto('security_alerts')
+        .values({
+          id: randomUUID(),
+          kind: 'break-glass',
+          severity: 'critical',
+          subject_user_id: principal.userId,
+          details: { grantId: grant.id, minutes, role: principal.role },
+        })
+        .execute();
+      await this.audit.record(trx, {
+        actor: auditActorOf(context),
+        action: 'access.break-glass.opened',
+        resource: { type: 'break-glass-grant', id: grant.id },
+        dataSubjectId: null,
+        fields: [],
+        purpose: null,
+        outcome: 'success',
+        requestId: context.requestId,
+        details: { minutes, justificationLength: justification.length },
+      });
+    });
+    return {
+      id: grant.id,
+      userId: principal.userId,
+      grantedAt: now,
+      expiresAt: grant.expires_at,
+      endedAt: null,
+    };
+  }
+
+  async end(context: RequestContext): Promise<{ ended: number }> {
+    const principal = context.principal;
+    if (principal?.kind !== 'staff') throw new DomainError('forbidden');
+    return this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('break_glass_grants')
+        .set({ ended_at: this.now() })
+        .where('user_id', '=', principal.userId)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', this.now())
+        .executeTakeFirst();
+      const ended = Number(result.numUpdatedRows);
+      if (ended > 0) {
+        await this.audit.record(trx, {
+          actor: auditActorOf(context),
+          action: 'access.break-glass.ended',
+          resource: { type: 'break-glass-grant', id: null },
+          dataSubjectId: null,
+          fields: [],
+          purpose: null,
+          outcome: 'success',
+          requestId: context.requestId,
+        });
+      }
+      return { ended };
+    });
+  }
+
+  async listAlerts(options: { unacknowledgedOnly: boolean; limit: number }): Promise<SecurityAlert[]> {
+    let query = this.db
+      .selectFrom('security_alerts')
+      .select([
+        'id',
+        'kind',
+        'severity',
+        'subject_user_id',
+        'details',
+        'created_at',
+        'acknowledged_by',
+        'acknowledged_at',
+      ])
+      .orderBy('created_at', 'desc')
+      .limit(options.limit);
+    if (options.unacknowledgedOnly) query = query.where('acknowledged_at', 'is', null);
+    return (await query.execute()).map((row) => ({
+      id: row.id,
+      kind: row.kind,
+      severity: row.severity,
+      subjectUserId: row.subject_user_id,
+      details: row.details,
+      createdAt: row.created_at,
+      acknowledgedBy: row.acknowledged_by,
+      acknowledgedAt: row.acknowledged_at,
+    }));
+  }
+
+  async acknowledge(context: RequestContext, alertId: string): Promise<void> {
+    const principal = context.principal;
+    if (!principal) throw new DomainError('unauthenticated');
+    await this.db.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('security_alerts')
+        .set({ acknowledged_by: principal.userId, acknowledged_at: this.now() })
+        .where('id', '=', alertId)
+        .where('acknowledged_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(result.numUpdatedRows) === 0) throw new DomainError('not-found', 'No such open alert.');
+      await this.audit.record(trx, {
+        actor: auditActorOf(context),
+        action: 'security-alert.acknowledged',
+        resource: { type: 'security-alert', id: alertId },
+        dataSubjectId: null,
+        fields: [],
+        purpose: null,
+        outcome: 'success',
+        requestId: context.requestId,
+      });
+    });
+  }
+}
