@@ -1,5 +1,6 @@
 import { type BenchGroup, formatTable, type Row, runComparison } from './bench-kit.js';
 import { readyzGroup } from './http.bench.js';
+import { loginGroup } from './identity.bench.js';
 import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
 import { vaultCipherGroup } from './vault.bench.js';
 
@@ -12,6 +13,7 @@ const groups: BenchGroup[] = [
   postgresStorageGroup(),
   readyzGroup(),
   vaultCipherGroup(),
+  loginGroup(),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
