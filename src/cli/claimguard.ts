@@ -6,9 +6,11 @@ import { migrateToLatest, migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
+import { registerAuditCommands } from '../modules/audit/audit.cli.js';
 import { describeFailure } from './cli-errors.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
+import { ExitRequest } from './exit-request.js';
 
 export type CliIo = {
   out: (text: string) => void;
@@ -28,13 +30,6 @@ function parseWith(setting: (typeof SETTINGS)['port'] | (typeof SETTINGS)['host'
     if (!parsed.success) throw new InvalidArgumentError(`allowed: ${setting.allowed}.`);
     return parsed.data;
   };
-}
-
-/** Thrown inside an action to end the command with a code after its message was printed. */
-class ExitRequest extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
 }
 
 const EXIT_CODES_HELP = `
@@ -122,6 +117,8 @@ export function buildProgram(io: CliIo = defaultIo): Command {
       io.out(options.json ? `${JSON.stringify({ results }, null, 2)}\n` : `${formatDoctorReport(results)}\n`);
       if (results.some((result) => result.outcome === 'fail')) throw new ExitRequest(EXIT.failure);
     });
+
+  registerAuditCommands(program, io);
 
   for (const command of program.commands) {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError();
