@@ -153,21 +153,19 @@ export function auditGroup(): BenchGroup {
       };
       const config = loadConfig(env);
 
-      // (a) appends: its own schema, so the verify log below stays as seeded.
-      await adminPool.query('select 1');
-      const setupClient = new pg.Client({ connectionString: url.toString() });
-      await setupClient.connect();
-      await setupClient.query('create schema appends');
-      await setupClient.end();
-      writeStore = await openPostgresStore({ url: url.toString(), schema: 'appends', poolSize: WRITERS + 2 });
+      // (a) appends: a database of its own, so the verify log below stays as seeded.
+      await adminPool.query(`create database ${database}_appends`);
+      const appendsUrl = new URL(ADMIN_URL);
+      appendsUrl.pathname = `/${database}_appends`;
+      writeStore = await openPostgresStore({ url: appendsUrl.toString(), poolSize: WRITERS + 2 });
       await migrateToLatest(writeStore.db);
-      writePool = new pg.Pool({
-        connectionString: url.toString(),
-        max: WRITERS,
-        options: '-c search_path=appends',
-      });
+      writePool = new pg.Pool({ connectionString: appendsUrl.toString(), max: WRITERS });
       await writePool.query(PLAIN_TABLE);
-      writeAudit = AuditService.fromConfig(writeStore, config, { logName: 'bench-appends' });
+      writeAudit = AuditService.fromConfig(
+        writeStore,
+        { ...config, auditCheckpointDir: join(dataDir, 'appends-checkpoints') },
+        { logName: 'bench-appends' },
+      );
 
       // (b), (c) verification of a large seeded log, in the public schema `audit verify` uses.
       verifyStore = await openPostgresStore({ url: url.toString(), poolSize: 4 });
@@ -238,7 +236,9 @@ export function auditGroup(): BenchGroup {
         runs: 3,
         measured: async () => {
           const report = await verifyAudit.verify();
-          if (!report.intact || report.events !== VERIFY_EVENTS) throw new Error('bench log does not verify');
+          if (!report.intact || report.events !== VERIFY_EVENTS) {
+            throw new Error(`bench log does not verify: ${JSON.stringify(report.problems.slice(0, 3))}`);
+          }
         },
       };
       const verifyCli: Measurement = {
@@ -265,6 +265,7 @@ export function auditGroup(): BenchGroup {
       await writeStore?.close();
       await verifyStore?.close();
       await adminPool.query(`drop database if exists ${database} with (force)`);
+      await adminPool.query(`drop database if exists ${database}_appends with (force)`);
       await adminPool.end();
       rmSync(dataDir, { recursive: true, force: true });
     },
