@@ -138,19 +138,28 @@ export async function readNodes(db: Db, addresses: readonly NodeAddress[]): Prom
 
 export type EventRow = { seq: number; canonical: Buffer; leafHash: Buffer };
 
-/** One page of the log in seq order, for verification and export (keyset on seq). */
+/**
+ * One page of the log in seq order, for verification and export (keyset on seq). The bytes travel as
+ * base64 text: on PostgreSQL that is about a third faster to send and parse than bytea's hex form, and
+ * verification spends most of its time here.
+ */
 export async function readEventPage(db: Db, fromSeq: number, limit: number): Promise<EventRow[]> {
   const rows = await db
     .selectFrom('audit_events')
-    .select(['seq', 'canonical', 'leaf_hash'])
+    .select([
+      'seq',
+      sql<string>`encode(canonical, 'base64')`.as('canonical'),
+      sql<string>`encode(leaf_hash, 'base64')`.as('leaf_hash'),
+    ])
     .where('seq', '>=', fromSeq)
     .orderBy('seq')
     .limit(limit)
     .execute();
   return rows.map((row) => ({
     seq: toNumber(row.seq),
-    canonical: Buffer.from(row.canonical.buffer, row.canonical.byteOffset, row.canonical.byteLength),
-    leafHash: Buffer.from(row.leaf_hash.buffer, row.leaf_hash.byteOffset, row.leaf_hash.byteLength),
+    // Node's base64 decoder skips the line breaks PostgreSQL puts every 76 characters.
+    canonical: Buffer.from(row.canonical, 'base64'),
+    leafHash: Buffer.from(row.leaf_hash, 'base64'),
   }));
 }
 
