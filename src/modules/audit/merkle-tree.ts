@@ -22,7 +22,6 @@ export function sha256(data: Uint8Array): Buffer {
   return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
-
 /** MTH({}) = SHA-256(""). */
 export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));
 
