@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { type Db, listCheckpoints, readEventPage, readNodes, treeSize } from './audit.repository.js';
 import { readCheckpointFiles } from './audit-checkpoint.js';
 import { claimedSeq } from './canonical-event.js';
@@ -247,7 +248,7 @@ async function checkCheckpoints(
   const files = readCheckpointFiles(options.checkpointDir ?? null).map((entry) => ({
     id: null,
     file: entry.file,
-    size: Number.parseInt(entry.file.split('/').at(-1) ?? '', 10),
+    size: Number.parseInt(basename(entry.file), 10),
     rootHash: null,
     note: entry.note,
   }));
