@@ -13,9 +13,26 @@ export type Comparison = {
   baseline: () => Promise<unknown>;
 };
 
+/**
+ * A benchmark with an absolute target instead of a baseline: some rates are requirements of their own
+ * (e.g. "verify at least 200,000 audit events per second"). Each run of `measured` processes
+ * `unitsPerOp` units; the row reports units per second against `target` units per second.
+ */
+export type Measurement = {
+  kind: 'absolute';
+  name: string;
+  unit: string;
+  unitsPerOp: number;
+  /** Minimum units per second. */
+  target?: number;
+  /** Runs measured this many times (slow operations), median reported; default 3. */
+  runs?: number;
+  measured: () => Promise<unknown>;
+};
+
 export type BenchGroup = {
   title: string;
-  setup: () => Promise<Comparison[]>;
+  setup: () => Promise<(Comparison | Measurement)[]>;
   teardown: () => Promise<void>;
   /** Why a group did not run (a missing PostgreSQL, say); the runner prints it. */
   skipReason?: () => Promise<string | null>;
@@ -29,7 +46,42 @@ export type Row = {
   baseline: string;
   ratio: number | null;
   target: number | null;
+  /** For absolute measurements: what opsPerSecond counts, and the minimum it must reach. */
+  unit?: string;
+  absoluteTarget?: number | null;
 };
+
+/** Runs an absolute measurement: a few timed runs, medians; ops/s is units per second. */
+export async function runMeasurement(measurement: Measurement): Promise<Row[]> {
+  const times: number[] = [];
+  for (let run = 0; run < (measurement.runs ?? 3); run++) {
+    const started = performance.now();
+    await measurement.measured();
+    times.push(performance.now() - started);
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  const p50 = median(times);
+  return [
+    {
+      name: measurement.name,
+      opsPerSecond: (measurement.unitsPerOp / p50) * 1000,
+      p50Ms: p50,
+      p99Ms: sorted.at(-1) ?? p50,
+      baseline: `(absolute, ${measurement.unit}/s)`,
+      ratio: null,
+      target: null,
+      unit: measurement.unit,
+      absoluteTarget: measurement.target ?? null,
+    },
+  ];
+}
+
+/** Whether a row missed its target, relative or absolute. */
+export function missedTarget(row: Row): boolean {
+  if (row.absoluteTarget !== undefined && row.absoluteTarget !== null)
+    return row.opsPerSecond < row.absoluteTarget;
+  return row.target !== null && row.ratio !== null && row.ratio < row.target;
+}
 
 type Sample = { ops: number; p50: number; p99: number };
 
@@ -112,9 +164,11 @@ export function formatTable(rows: Row[]): string {
     row.p50Ms.toFixed(3),
     row.p99Ms.toFixed(3),
     row.ratio === null ? '' : row.ratio.toFixed(2),
-    row.target === null
-      ? ''
-      : `>= ${row.target.toFixed(2)}${row.ratio !== null && row.ratio >= row.target ? ' ok' : ' MISSED'}`,
+    row.absoluteTarget !== undefined && row.absoluteTarget !== null
+      ? `>= ${Math.round(row.absoluteTarget).toLocaleString('en-US')}/s${missedTarget(row) ? ' MISSED' : ' ok'}`
+      : row.target === null
+        ? ''
+        : `>= ${row.target.toFixed(2)}${row.ratio !== null && row.ratio >= row.target ? ' ok' : ' MISSED'}`,
     row.baseline,
   ]);
   const widths = header.map((title, column) =>

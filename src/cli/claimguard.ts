@@ -6,10 +6,12 @@ import { migrateToLatest, migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
+import { registerAuditCommands } from '../modules/audit/audit.cli.js';
 import { registerKeyCommands } from '../modules/vault/vault.cli.js';
 import { describeFailure } from './cli-errors.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
 import { EXIT } from './exit-codes.js';
+import { ExitRequest } from './exit-request.js';
 import { firstAdministratorBanner, initialise } from './initialise.js';
 
 export type CliIo = {
@@ -30,13 +32,6 @@ function parseWith(setting: (typeof SETTINGS)['port'] | (typeof SETTINGS)['host'
     if (!parsed.success) throw new InvalidArgumentError(`allowed: ${setting.allowed}.`);
     return parsed.data;
   };
-}
-
-/** Thrown inside an action to end the command with a code after its message was printed. */
-class ExitRequest extends Error {
-  constructor(readonly exitCode: number) {
-    super(`exit ${exitCode}`);
-  }
 }
 
 const EXIT_CODES_HELP = `
@@ -142,6 +137,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     });
 
   registerKeyCommands(program, io);
+  registerAuditCommands(program, io);
 
   for (const command of program.commands) {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError();

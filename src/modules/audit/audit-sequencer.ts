@@ -1,13 +1,10 @@
 import {
+  appendToLog,
   type Db,
-  deleteInbox,
-  insertEvents,
-  insertNodes,
   lockLog,
   type NewEventRow,
   readNodes,
-  takeInbox,
-  treeSize,
+  takeInboxAndSize,
 } from './audit.repository.js';
 import { encodeCanonicalEvent, toCanonicalEvent } from './canonical-event.js';
 import { appendLeaves, frontierAddresses, hashLeaf } from './merkle-tree.js';
@@ -23,23 +20,18 @@ export const DEFAULT_BATCH_SIZE = 1_000;
  * same database) take turns, so seq stays gapless and every append extends the tree the previous one
  * left. Callers of record() never take this lock: they only insert into the inbox.
  */
-export async function sequencePending(db: Db, options: { batchSize?: number } = {}): Promise<number> {
+export async function sequencePending(
+  db: Db,
+  options: { batchSize?: number; state?: SequencerState } = {},
+): Promise<number> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  return db.transaction().execute(async (trx) => {
+  const cached = options.state?.tree ?? null;
+  const { moved, tree } = await db.transaction().execute(async (trx) => {
     await lockLog(trx);
     // Read after taking the lock: under READ COMMITTED each statement sees what the previous holder committed.
-    const inbox = await takeInbox(trx, batchSize);
-    if (inbox.length === 0) return 0;
-    const size = await treeSize(trx);
-    const addresses = frontierAddresses(size);
-    const stored = await readNodes(trx, addresses);
-    const frontier = addresses.map(({ level, index }) => {
-      const hash = stored.get(`${level}:${index}`);
-      // SECURITY: never extend a tree whose stored state is incomplete; verification will say why.
-      if (!hash)
-        throw new Error(`audit log: stored subtree (${level}, ${index}) is missing; run audit verify`);
-      return hash;
-    });
+    const { rows: inbox, size } = await takeInboxAndSize(trx, batchSize);
+    if (inbox.length === 0) return { moved: 0, tree: cached };
+    const frontier = cached?.size === size ? cached.frontier : await readFrontier(trx, size);
     const rows: NewEventRow[] = inbox.map((entry, offset) => {
       // Milliseconds, as the canonical encoding keeps them, so the column and the bytes agree.
       const occurredAt = new Date(entry.occurredAt.getTime());
@@ -51,23 +43,45 @@ export async function sequencePending(db: Db, options: { batchSize?: number } = 
       frontier,
       rows.map((row) => row.leafHash),
     );
-    for (let at = 0; at < rows.length; at += 500) await insertEvents(trx, rows.slice(at, at + 500));
-    await insertNodes(trx, appended.completed);
-    await deleteInbox(
-      trx,
-      inbox.map((entry) => entry.id),
-    );
-    return rows.length;
+    await appendToLog(trx, rows, appended.completed);
+    return { moved: rows.length, tree: { size: appended.size, frontier: appended.frontier } };
+  });
+  // Only after the commit: a rolled-back append must not leave a frontier the store does not have.
+  if (options.state) options.state.tree = tree;
+  return moved;
+}
+
+/**
+ * What a sequencer remembers between runs: the size and frontier it last committed. Another process
+ * appending changes the size, which every run reads under the lock, so a stale frontier is never used.
+ */
+export type SequencerState = { tree: { size: number; frontier: Uint8Array[] } | null };
+
+async function readFrontier(trx: Db, size: number): Promise<Uint8Array[]> {
+  const addresses = frontierAddresses(size);
+  const stored = await readNodes(trx, addresses);
+  return addresses.map(({ level, index }) => {
+    const hash = stored.get(`${level}:${index}`);
+    // SECURITY: never extend a tree whose stored state is incomplete; verification will say why.
+    if (!hash) throw new Error(`audit log: stored subtree (${level}, ${index}) is missing; run audit verify`);
+    return hash;
   });
 }
 
-/** Runs sequencePending until the inbox is empty; returns the number of events sequenced. */
-export async function drainInbox(db: Db, options: { batchSize?: number } = {}): Promise<number> {
+/**
+ * Runs sequencePending until it takes less than a full batch: then every row committed before the call
+ * has been sequenced (each run reads the inbox after taking the lock). Returns the number sequenced.
+ */
+export async function drainInbox(
+  db: Db,
+  options: { batchSize?: number; state?: SequencerState } = {},
+): Promise<number> {
+  const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
   let total = 0;
   for (;;) {
-    const moved = await sequencePending(db, options);
+    const moved = await sequencePending(db, { batchSize, state: options.state });
     total += moved;
-    if (moved === 0) return total;
+    if (moved < batchSize) return total;
   }
 }
 
@@ -89,6 +103,7 @@ export class AuditSequencer {
   #running: Promise<number> | null = null;
   #queued: Promise<number> | null = null;
   #timer: NodeJS.Timeout | null = null;
+  readonly #state: SequencerState = { tree: null };
 
   constructor(
     private readonly db: Db,
@@ -115,13 +130,9 @@ export class AuditSequencer {
 
   /** Sequences until the inbox is empty, after any run in flight. */
   async flush(): Promise<number> {
-    await this.#running?.catch(() => 0);
-    let total = 0;
-    for (;;) {
-      const moved = await this.#schedule();
-      total += moved;
-      if (moved === 0) return total;
-    }
+    // A run already in flight may have read the inbox before the caller's rows committed; one that
+    // starts after this call (#schedule queues one behind it) drains everything committed by now.
+    return this.#schedule();
   }
 
   #schedule(): Promise<number> {
@@ -143,7 +154,7 @@ export class AuditSequencer {
   }
 
   async #runDrain(): Promise<number> {
-    const sequenced = await drainInbox(this.db, { batchSize: this.options.batchSize });
+    const sequenced = await drainInbox(this.db, { batchSize: this.options.batchSize, state: this.#state });
     if (sequenced > 0) await this.options.afterRun?.(sequenced);
     return sequenced;
   }

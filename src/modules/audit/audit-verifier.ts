@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import { type Db, listCheckpoints, readEventPage, readNodes, treeSize } from './audit.repository.js';
 import { readCheckpointFiles } from './audit-checkpoint.js';
 import { claimedSeq } from './canonical-event.js';
@@ -114,9 +115,12 @@ export async function verifyLog(db: Db, options: VerifyOptions): Promise<VerifyR
   let events = 0;
   const misplacedRows: [number, number | null][] = [];
 
+  // Fetch the next page while hashing this one: the database works on another core meanwhile.
+  let pending = readEventPage(db, 0, pageSize);
   for (;;) {
-    const page = await readEventPage(db, expected, pageSize);
+    const page = await pending;
     if (page.length === 0) break;
+    pending = readEventPage(db, (page.at(-1)?.seq ?? 0) + 1, pageSize);
     for (const row of page) {
       if (row.seq > expected) {
         problems.add({
@@ -244,7 +248,7 @@ async function checkCheckpoints(
   const files = readCheckpointFiles(options.checkpointDir ?? null).map((entry) => ({
     id: null,
     file: entry.file,
-    size: Number.parseInt(entry.file.split('/').at(-1) ?? '', 10),
+    size: Number.parseInt(basename(entry.file), 10),
     rootHash: null,
     note: entry.note,
   }));

@@ -22,22 +22,28 @@ export function sha256(data: Uint8Array): Buffer {
   return oneShot ? oneShot('sha256', data, 'buffer') : createHash('sha256').update(data).digest();
 }
 
-const LEAF_PREFIX = Buffer.from([0x00]);
-
 /** MTH({}) = SHA-256(""). */
 export const EMPTY_ROOT: Buffer = sha256(new Uint8Array(0));
 
+// One scratch buffer for hash inputs: hashing is synchronous, so no two calls ever share it, and
+// verification (millions of hashes) allocates nothing per node.
+let scratch = Buffer.allocUnsafe(4096);
+
 /** SECURITY: the 0x00 / 0x01 prefixes separate leaves from nodes, so no leaf can pose as a subtree. */
 export function hashLeaf(data: Uint8Array): Buffer {
-  return sha256(Buffer.concat([LEAF_PREFIX, data]));
+  if (data.length + 1 > scratch.length) scratch = Buffer.allocUnsafe(2 * (data.length + 1));
+  scratch[0] = 0x00;
+  scratch.set(data, 1);
+  return sha256(scratch.subarray(0, data.length + 1));
 }
 
 export function hashChildren(left: Uint8Array, right: Uint8Array): Buffer {
-  const buffer = Buffer.allocUnsafe(1 + left.length + right.length);
-  buffer[0] = 0x01;
-  buffer.set(left, 1);
-  buffer.set(right, 1 + left.length);
-  return sha256(buffer);
+  const length = 1 + left.length + right.length;
+  if (length > scratch.length) scratch = Buffer.allocUnsafe(2 * length);
+  scratch[0] = 0x01;
+  scratch.set(left, 1);
+  scratch.set(right, 1 + left.length);
+  return sha256(scratch.subarray(0, length));
 }
 
 /** Largest power of two strictly smaller than n (n >= 2): the RFC's split point k. */
