@@ -6,7 +6,6 @@ import 'dayjs/locale/zh-cn';
 import { type ReactNode, useMemo } from 'react';
 import type { AppLanguage } from '../i18n/app-language';
 import { useLanguage } from '../i18n/language-provider';
-import { overlayContainer } from './overlay-container';
 
 const antdLocales = { 'zh-CN': zhCNLocale, 'en-US': enUSLocale } satisfies Record<AppLanguage, unknown>;
 const dayjsLocales = { 'zh-CN': 'zh-cn', 'en-US': 'en' } satisfies Record<AppLanguage, string>;
@@ -23,7 +22,7 @@ export function AntdProvider({ cspNonce, children }: AntdProviderProps) {
   // The date picker's month and weekday names follow the interface language.
   dayjs.locale(dayjsLocales[language]);
   return (
-    <ConfigProvider locale={antdLocales[language]} csp={csp} getPopupContainer={overlayContainer}>
+    <ConfigProvider locale={antdLocales[language]} csp={csp}>
       <App component={false}>{children}</App>
     </ConfigProvider>
   );

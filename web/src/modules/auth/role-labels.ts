@@ -12,10 +12,11 @@ export const rolesQueryOptions = queryOptions({
   staleTime: Number.POSITIVE_INFINITY,
 });
 
-/** The server's names of the roles, in the interface language; the role's code until they are loaded. */
+/** The server's names of the roles, in the interface language (empty until loaded; the code if unknown). */
 export function useRoleLabels() {
   const { language } = useLanguage();
   const { data } = useQuery(rolesQueryOptions);
-  const labelOf = (role: string) => data?.find((option) => option.role === role)?.label[language] ?? role;
+  const labelOf = (role: string) =>
+    data ? (data.find((option) => option.role === role)?.label[language] ?? role) : '';
   return { roles: data ?? [], labelOf };
 }

@@ -19,7 +19,7 @@ import {
   Typography,
 } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { formatDate, formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
@@ -162,6 +162,7 @@ export function UsersPage() {
                   {
                     title: t('users.columns.actions'),
                     key: 'actions',
+                    fixed: 'right' as const,
                     render: (_: unknown, row: StaffUser) => (
                       <Space size="small">
                         {mayUpdate && (
@@ -214,7 +215,11 @@ export function UsersPage() {
         open={oneTimePassword !== null}
         title={t('users.oneTimePasswordTitle')}
         footer={
-          <Button type="primary" onClick={() => setOneTimePassword(null)}>
+          <Button
+            type="primary"
+            onClick={() => setOneTimePassword(null)}
+            data-testid="one-time-password-close"
+          >
             {t('common.close')}
           </Button>
         }
@@ -265,6 +270,14 @@ function UserDrawer({
   const [error, setError] = useState<unknown>(null);
   const role = Form.useWatch('role', form);
   const editing = state?.mode === 'edit' ? state.user : null;
+
+  // Each opening starts from the user as loaded (or an empty form), without the last opening's error.
+  useEffect(() => {
+    if (state) {
+      setError(null);
+      form.resetFields();
+    }
+  }, [state, form]);
 
   const save = useMutation({
     mutationFn: async (values: UserFormValues) => {
@@ -318,12 +331,6 @@ function UserDrawer({
       size={480}
       onClose={onClose}
       destroyOnHidden
-      afterOpenChange={(open) => {
-        if (open) {
-          setError(null);
-          form.resetFields();
-        }
-      }}
       extra={
         <Space>
           <Button onClick={onClose}>{t('common.cancel')}</Button>
