@@ -177,6 +177,8 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
     // The server refuses (step-up-required); the modal asks for a code; the request is then retried.
     const code = page.getByTestId('step-up-code');
     await code.waitFor();
+    await page.locator('.ant-modal').filter({ has: code }).waitFor({ state: 'visible' });
+    await page.waitForTimeout(400); // let the opening animation finish before the screenshot
     await shot('sign-in-step-up-modal');
     // The enrolment used this 30-second step's code; a code is accepted once, so use the next step's.
     await code.fill(totpCodeAt(totpSecret, Date.now() + 30_000));
