@@ -1,13 +1,14 @@
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { cspSafeOverrides } from './csp-safe-overrides.ts';
 
 const serverOrigin = 'http://localhost:3000';
 
 export default defineConfig({
   root: fileURLToPath(new URL('.', import.meta.url)),
   base: '/',
-  plugins: [react()],
+  plugins: [react(), cspSafeOverrides()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

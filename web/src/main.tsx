@@ -1,4 +1,5 @@
 import 'antd/dist/reset.css';
+import './app/console.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { AppRoot } from './app/app-root';

@@ -5,25 +5,54 @@ export type ProblemDetails = {
   status: number;
   detail?: string;
   instance?: string;
+  /** Extension members, e.g. `retryAfterSeconds` or `reason`. */
+  [extension: string]: unknown;
 };
 
+const PROBLEM_TYPE_PREFIX = '/problems/';
+
 /** Thrown for every non-2xx API response, carrying the server's problem details. */
-export class ApiProblem extends Error implements ProblemDetails {
+export class ApiProblem extends Error {
   readonly type: string;
   readonly title: string;
   readonly status: number;
   readonly detail: string | undefined;
   readonly instance: string | undefined;
+  /** The server's error code (`/problems/<code>` → `<code>`), or undefined for a problem of another kind. */
+  readonly code: string | undefined;
+  /** The members beyond the standard five (e.g. `retryAfterSeconds`, `reason`, `errors`). */
+  readonly extensions: Record<string, unknown>;
 
   constructor(problem: ProblemDetails) {
     super(problem.detail ? `${problem.title}: ${problem.detail}` : problem.title);
+    const { type, title, status, detail, instance, ...extensions } = problem;
     this.name = 'ApiProblem';
-    this.type = problem.type;
-    this.title = problem.title;
-    this.status = problem.status;
-    this.detail = problem.detail;
-    this.instance = problem.instance;
+    this.type = type;
+    this.title = title;
+    this.status = status;
+    this.detail = detail;
+    this.instance = instance;
+    this.code = problemCodeOf(type);
+    this.extensions = extensions;
   }
+
+  /** Seconds until a locked sign-in may be tried again (`too-many-attempts`), when the server said so. */
+  get retryAfterSeconds(): number | undefined {
+    const value = this.extensions.retryAfterSeconds;
+    return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+  }
+}
+
+/** `/problems/step-up-required` (or an absolute URL ending so) → `step-up-required`. */
+export function problemCodeOf(type: string): string | undefined {
+  const index = type.lastIndexOf(PROBLEM_TYPE_PREFIX);
+  if (index < 0) return undefined;
+  const code = type.slice(index + PROBLEM_TYPE_PREFIX.length);
+  return /^[a-z0-9-]+$/.test(code) ? code : undefined;
+}
+
+export function isApiProblem(error: unknown, code?: string): error is ApiProblem {
+  return error instanceof ApiProblem && (code === undefined || error.code === code);
 }
 
 export function isProblemDetails(value: unknown): value is ProblemDetails {
@@ -38,28 +67,141 @@ export function isProblemDetails(value: unknown): value is ProblemDetails {
   );
 }
 
-type ApiGetOptions = { signal?: AbortSignal };
+// ---- CSRF token and step-up --------------------------------------------------------------------------
+
+export const CSRF_HEADER = 'x-csrf-token';
+const ME_PATH = '/api/v1/auth/me';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /**
- * GETs a JSON resource from the ClaimGuard API. The caller names the response type; the server validates
- * its responses against the same schema, so the body is trusted rather than re-validated here.
+ * The session's CSRF token, kept in memory only (never in storage, where other scripts could read it
+ * after the session ends). It comes from the login answer or from `GET /auth/me`.
  */
-export async function apiGet<T>(path: string, options: ApiGetOptions = {}): Promise<T> {
-  const response = await fetch(path, {
-    method: 'GET',
-    headers: { accept: 'application/json, application/problem+json' },
-    credentials: 'same-origin',
-    signal: options.signal ?? null,
+let csrfToken: string | undefined;
+
+export function setCsrfToken(token: string | undefined): void {
+  csrfToken = token || undefined;
+}
+
+export function currentCsrfToken(): string | undefined {
+  return csrfToken;
+}
+
+/**
+ * Asks the person for a second factor when the server answers `step-up-required`; resolves true once the
+ * session is stepped up, false when they cancel. The console's step-up modal registers itself here.
+ */
+export type StepUpHandler = () => Promise<boolean>;
+
+let stepUpHandler: StepUpHandler | undefined;
+let pendingStepUp: Promise<boolean> | undefined;
+
+/** Registers the step-up prompt; returns a function that unregisters it. */
+export function setStepUpHandler(handler: StepUpHandler | undefined): () => void {
+  stepUpHandler = handler;
+  return () => {
+    if (stepUpHandler === handler) stepUpHandler = undefined;
+  };
+}
+
+/** Several requests refused at once share one prompt. */
+function stepUp(): Promise<boolean> {
+  if (!stepUpHandler) return Promise.resolve(false);
+  pendingStepUp ??= stepUpHandler().finally(() => {
+    pendingStepUp = undefined;
   });
-  if (!response.ok) throw await problemFromResponse(response);
+  return pendingStepUp;
+}
+
+// ---- requests ----------------------------------------------------------------------------------------
+
+type RequestOptions = {
+  signal?: AbortSignal;
+  /** Set false for the requests that perform the step-up itself, so a refusal is not answered by another prompt. */
+  stepUp?: boolean;
+};
+
+type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
+
+async function send(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (!SAFE_METHODS.has(method) && csrfToken) headers[CSRF_HEADER] = csrfToken;
+  return fetch(path, {
+    method,
+    headers,
+    credentials: 'same-origin',
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: signal ?? null,
+  });
+}
+
+/** Fetches the session's CSRF token again, e.g. after it was lost with a reload or renewed by the server. */
+async function refreshCsrfToken(signal?: AbortSignal): Promise<boolean> {
+  const response = await send('GET', ME_PATH, undefined, signal);
+  if (!response.ok) return false;
+  const me = (await response.json()) as { csrfToken?: unknown };
+  if (typeof me.csrfToken !== 'string' || !me.csrfToken) return false;
+  setCsrfToken(me.csrfToken);
+  return true;
+}
+
+/**
+ * Sends a request to the ClaimGuard API and returns its JSON body. A write carries the CSRF token; a
+ * `csrf-failed` refusal refetches the token and retries once; a `step-up-required` refusal asks for a
+ * second factor (see {@link setStepUpHandler}) and retries once it is given. Every other non-2xx answer
+ * throws an {@link ApiProblem}. The caller names the response type; the server validates its responses
+ * against the same schema, so the body is trusted rather than re-validated here.
+ */
+export async function apiRequest<T>(
+  method: Method,
+  path: string,
+  body?: unknown,
+  options: RequestOptions = {},
+): Promise<T> {
+  let response = await send(method, path, body, options.signal);
+  let problem = response.ok ? undefined : await problemFromResponse(response);
+
+  if (problem?.code === 'csrf-failed' && (await refreshCsrfToken(options.signal))) {
+    response = await send(method, path, body, options.signal);
+    problem = response.ok ? undefined : await problemFromResponse(response);
+  }
+  if (problem?.code === 'step-up-required' && options.stepUp !== false && (await stepUp())) {
+    response = await send(method, path, body, options.signal);
+    problem = response.ok ? undefined : await problemFromResponse(response);
+  }
+  if (problem) throw problem;
   return (await response.json()) as T;
+}
+
+export function apiGet<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('GET', path, undefined, options);
+}
+
+export function apiPost<T>(path: string, body?: unknown, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('POST', path, body, options);
+}
+
+export function apiPatch<T>(path: string, body: unknown, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('PATCH', path, body, options);
+}
+
+export function apiDelete<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  return apiRequest<T>('DELETE', path, undefined, options);
 }
 
 async function problemFromResponse(response: Response): Promise<ApiProblem> {
   const contentType = response.headers.get('content-type') ?? '';
   if (contentType.includes('json')) {
     const body: unknown = await response.json().catch(() => undefined);
-    if (isProblemDetails(body)) return new ApiProblem(body);
+    if (isProblemDetails(body)) {
+      // A Retry-After header is as good as the body member, for answers (e.g. a proxy's) that lack it.
+      const retryAfter = Number(response.headers.get('retry-after'));
+      if (body.retryAfterSeconds === undefined && Number.isFinite(retryAfter) && retryAfter > 0) {
+        return new ApiProblem({ ...body, retryAfterSeconds: retryAfter });
+      }
+      return new ApiProblem(body);
+    }
   }
   // A proxy or a crashed upstream can answer without a problem body; keep at least the HTTP status.
   return new ApiProblem({

@@ -2,6 +2,7 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { useState } from 'react';
 import { RouterProvider } from 'react-router';
 import { LanguageProvider } from '../i18n/language-provider';
+import { StepUpProvider } from '../modules/auth/step-up-provider';
 import { AntdProvider } from './antd-provider';
 import { createAppRouter } from './app-router';
 import { createQueryClient } from './query-client';
@@ -15,7 +16,9 @@ export function AppRoot({ cspNonce }: { cspNonce: string | undefined }) {
     <QueryClientProvider client={queryClient}>
       <LanguageProvider>
         <AntdProvider cspNonce={cspNonce}>
-          <RouterProvider router={router} />
+          <StepUpProvider>
+            <RouterProvider router={router} />
+          </StepUpProvider>
         </AntdProvider>
       </LanguageProvider>
     </QueryClientProvider>

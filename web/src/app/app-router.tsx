@@ -1,20 +1,43 @@
 import { createBrowserRouter, Navigate } from 'react-router';
+import { AccountPage } from '../modules/auth/account-page';
+import { LoginPage } from '../modules/auth/login-page';
+import { RequireSession } from '../modules/auth/require-session';
+import { SetupPage } from '../modules/auth/setup-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
+import { UsersPage } from '../modules/users/users-page';
 import { ConsoleLayout } from './console-layout';
 import { NotFoundPage } from './not-found-page';
+import { RequirePermission } from './require-permission';
 import { RouteErrorPage } from './route-error-page';
 import { routePaths } from './route-paths';
 
 export function createAppRouter() {
   return createBrowserRouter([
+    { path: routePaths.login, element: <LoginPage />, errorElement: <RouteErrorPage /> },
+    { path: routePaths.setup, element: <SetupPage />, errorElement: <RouteErrorPage /> },
     {
-      path: '/',
-      element: <ConsoleLayout />,
+      // Every console page is behind the session guard, the status page included.
+      element: <RequireSession />,
       errorElement: <RouteErrorPage />,
       children: [
-        { index: true, element: <Navigate to={routePaths.systemStatus} replace /> },
-        { path: routePaths.systemStatus, element: <SystemStatusPage /> },
-        { path: '*', element: <NotFoundPage /> },
+        {
+          path: '/',
+          element: <ConsoleLayout />,
+          children: [
+            { index: true, element: <Navigate to={routePaths.systemStatus} replace /> },
+            { path: routePaths.systemStatus, element: <SystemStatusPage /> },
+            { path: routePaths.account, element: <AccountPage /> },
+            {
+              path: routePaths.users,
+              element: (
+                <RequirePermission action="read" subject="User">
+                  <UsersPage />
+                </RequirePermission>
+              ),
+            },
+            { path: '*', element: <NotFoundPage /> },
+          ],
+        },
       ],
     },
   ]);

@@ -1,8 +1,17 @@
-import { DashboardOutlined, MenuOutlined, SafetyCertificateFilled, UserOutlined } from '@ant-design/icons';
-import { Avatar, Button, Flex, Grid, Layout, Menu, type MenuProps, Typography, theme } from 'antd';
+import {
+  DashboardOutlined,
+  MenuOutlined,
+  SafetyCertificateFilled,
+  SafetyOutlined,
+  TeamOutlined,
+} from '@ant-design/icons';
+import { Button, Flex, Grid, Layout, Menu, type MenuProps, Typography, theme } from 'antd';
 import { type CSSProperties, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, Outlet, useLocation } from 'react-router';
+import { can } from '../modules/auth/permissions';
+import { useMe } from '../modules/auth/use-me';
+import { UserMenu } from '../modules/auth/user-menu';
 import { LanguageSwitch } from './language-switch';
 import { routePaths } from './route-paths';
 import { useApplyServerDefaultLanguage } from './use-apply-server-default-language';
@@ -19,12 +28,28 @@ export function ConsoleLayout() {
   const isPhone = screens.sm === false;
   const [collapsed, setCollapsed] = useState(false);
   useApplyServerDefaultLanguage();
+  const { data: me } = useMe();
 
+  // Only pages that work and that the caller may use (the server refuses the rest anyway).
   const navItems: NonNullable<MenuProps['items']> = [
     {
       key: routePaths.systemStatus,
       icon: <DashboardOutlined />,
       label: <Link to={routePaths.systemStatus}>{t('nav.systemStatus')}</Link>,
+    },
+    ...(can(me?.permissions, 'read', 'User')
+      ? [
+          {
+            key: routePaths.users,
+            icon: <TeamOutlined />,
+            label: <Link to={routePaths.users}>{t('nav.users')}</Link>,
+          },
+        ]
+      : []),
+    {
+      key: routePaths.account,
+      icon: <SafetyOutlined />,
+      label: <Link to={routePaths.account}>{t('nav.account')}</Link>,
     },
   ];
   const selectedKeys = Object.values(routePaths).filter(
@@ -71,20 +96,9 @@ export function ConsoleLayout() {
           style={{ marginInlineStart: 'auto' }}
         >
           <LanguageSwitch />
-          <Flex align="center" gap={token.marginXS} data-testid="user-area">
-            {isPhone ? (
-              <span role="img" aria-label={t('header.notSignedIn')} title={t('header.notSignedIn')}>
-                <Avatar size="small" icon={<UserOutlined />} />
-              </span>
-            ) : (
-              <>
-                <Avatar size="small" icon={<UserOutlined />} />
-                <Typography.Text type="secondary" style={{ whiteSpace: 'nowrap' }}>
-                  {t('header.notSignedIn')}
-                </Typography.Text>
-              </>
-            )}
-          </Flex>
+          <div data-testid="user-area">
+            <UserMenu compact={isPhone} />
+          </div>
         </Flex>
       </Header>
       <Layout>
