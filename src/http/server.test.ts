@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../errors/domain-error.js';
+import { signInAs } from '../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../test-support/test-server.js';
 import { CSP_NONCE_PLACEHOLDER } from './web-console.js';
 
@@ -29,8 +30,11 @@ describe('HTTP server', () => {
     expect(ready.json()).toEqual({ status: 'ready' });
   });
 
-  it('reports version, store kind, migrations and health', async () => {
-    const response = await server.app.inject({ method: 'GET', url: '/api/v1/system/status' });
+  it('reports version, store kind, migrations and health to signed-in staff only', async () => {
+    const anonymous = await server.app.inject({ method: 'GET', url: '/api/v1/system/status' });
+    expect(anonymous.statusCode).toBe(401);
+    const staff = await signInAs(server, 'adjuster');
+    const response = await staff.request('GET', '/api/v1/system/status');
     expect(response.statusCode).toBe(200);
     const status = response.json();
     expect(status).toMatchObject({
@@ -182,7 +186,8 @@ describe('rate limits', () => {
       for (let i = 0; i < 4; i++) {
         statuses.push((await server.app.inject({ method: 'GET', url: '/api/v1/system/status' })).statusCode);
       }
-      expect(statuses).toEqual([200, 200, 200, 429]);
+      // Refused or not, every request counts towards the limit.
+      expect(statuses).toEqual([401, 401, 401, 429]);
       const limited = await server.app.inject({ method: 'GET', url: '/api/v1/system/status' });
       expect(limited.headers['content-type']).toBe(PROBLEM_JSON);
       expect(limited.json()).toMatchObject({ type: '/problems/rate-limited', status: 429 });

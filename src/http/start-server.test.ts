@@ -29,7 +29,7 @@ it('lets an in-flight request finish on close, then closes the store', async () 
       await gate;
     });
     await held;
-    const inFlight = fetch(`${running.url}/api/v1/system/status`);
+    const inFlight = fetch(`${running.url}/readyz`);
     await new Promise((resolve) => setTimeout(resolve, 100));
     const closing = running.app.close();
     release();
@@ -37,7 +37,7 @@ it('lets an in-flight request finish on close, then closes the store', async () 
 
     const response = await inFlight;
     expect(response.status).toBe(200);
-    expect(((await response.json()) as { health: { live: boolean } }).health.live).toBe(true);
+    expect(await response.json()).toEqual({ status: 'ready' });
     await closing;
     await expect(running.store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
   } finally {

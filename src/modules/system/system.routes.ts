@@ -74,8 +74,7 @@ export const systemRoutes: FastifyPluginAsyncZod<{ system: SystemService }> = as
   app.get(
     '/system/status',
     {
-      // Public until the console signs in (the status page is its only page so far).
-      config: { access: { public: true } },
+      config: { access: { authenticated: true } },
       schema: {
         tags: ['system'],
         summary: 'Version, store kind, migration state and health of this server',

@@ -72,6 +72,12 @@ export const enUS: TranslationResources = {
     'csrf-failed': 'The request lacked a valid security token; reload the page and try again.',
     'access-expired': "This account's access has expired.",
     'password-rejected': 'The password is too weak or too common.',
+    'purpose-required': 'State a purpose to read personal data.',
+    'purpose-not-allowed': 'That purpose does not allow reading this personal data.',
+    'unmask-required': 'This personal data can only be shown unmasked, which you may not do now.',
+    'subject-shredded': "This data subject's personal data has been destroyed.",
+    'ciphertext-invalid': 'Stored personal data failed its integrity check; contact a security officer.',
+    'vault-keys-unavailable': 'The personal-data keys are unavailable; contact an administrator.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',

@@ -75,6 +75,12 @@ export const zhCN = {
     'csrf-failed': '请求缺少有效的安全令牌，请刷新页面后重试。',
     'access-expired': '此账号的访问权限已到期。',
     'password-rejected': '密码强度不足或过于常见。',
+    'purpose-required': '读取个人信息须说明用途。',
+    'purpose-not-allowed': '所述用途不允许读取该项个人信息。',
+    'unmask-required': '该项个人信息只能明文查看，而您当前无权明文查看。',
+    'subject-shredded': '该数据主体的个人信息已被销毁。',
+    'ciphertext-invalid': '存储的个人信息未通过完整性校验，请联系安全官。',
+    'vault-keys-unavailable': '个人信息密钥不可用，请联系管理员。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',
