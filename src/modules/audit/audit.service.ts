@@ -204,7 +204,9 @@ export class AuditService implements AuditRecorder {
     return result;
   }
 
-  async verify(options: { pageSize?: number; onProgress?: (done: number, total: number) => void } = {}) {
+  async verify(
+    options: { pageSize?: number; onProgress?: (done: number, total: number) => void } = {},
+  ): Promise<VerifyReport> {
     await this.flush();
     const verifiers = [this.verifierKey, ...(this.#options.trustedVerifierKeys ?? [])].map(parseVerifierKey);
     return verifyLog(this.#db, {
@@ -212,7 +214,7 @@ export class AuditService implements AuditRecorder {
       checkpointDir: this.#options.checkpointDir ?? null,
       pageSize: options.pageSize,
       onProgress: options.onProgress,
-    }) satisfies Promise<VerifyReport>;
+    });
   }
 
   /** Events matching every given filter, oldest first, paged by seq. */
