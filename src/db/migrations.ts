@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { type Kysely, type Migration, type MigrationProvider, Migrator } from 'kysely';
+import { type Kysely, type Migration, type MigrationProvider, Migrator, sql } from 'kysely';
 
 /**
  * Schema migrations: forward-only, timestamp-named TypeScript files in `./migrations`, run by Kysely's
@@ -43,8 +43,14 @@ const provider: MigrationProvider = {
   },
 };
 
-function migratorFor(db: AnyKysely): Migrator {
-  return new Migrator({ db, provider });
+/**
+ * The migrator, with its bookkeeping tables pinned to the connection's current schema. Left unpinned,
+ * Kysely looks for them in every schema and, finding another schema's, skips creating its own: two
+ * installations (or two test runs) in one database would then trip over each other.
+ */
+async function migratorFor(db: AnyKysely): Promise<Migrator> {
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, migrationTableSchema: rows[0]?.schema ?? 'public' });
 }
 
 /** The migrations this build ships, in the order they run. */
@@ -53,7 +59,7 @@ export async function shippedMigrationNames(): Promise<string[]> {
 }
 
 export async function migrationStatus(db: AnyKysely): Promise<MigrationStatus> {
-  const migrations = await migratorFor(db).getMigrations();
+  const migrations = await (await migratorFor(db)).getMigrations();
   const applied = migrations.filter((migration) => migration.executedAt !== undefined);
   const pending = migrations.filter((migration) => migration.executedAt === undefined);
   return {
@@ -66,7 +72,7 @@ export async function migrationStatus(db: AnyKysely): Promise<MigrationStatus> {
 
 /** Applies every pending migration; returns the names applied in this run. */
 export async function migrateToLatest(db: AnyKysely): Promise<string[]> {
-  const { error, results } = await migratorFor(db).migrateToLatest();
+  const { error, results } = await (await migratorFor(db)).migrateToLatest();
   if (error) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName;
     const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
