@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
+import { AccessRepository } from './access.repository.js';
 import { auditActorOf, type RequestContext } from './principal.js';
 
 /**
@@ -33,23 +34,19 @@ export type SecurityAlert = {
 };
 
 export class BreakGlassService {
+  readonly #repository: AccessRepository;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly audit: AuditRecorder,
     private readonly now: () => Date = () => new Date(),
-  ) {}
+  ) {
+    this.#repository = new AccessRepository(db);
+  }
 
   /** When the user's open break-glass grant ends, or null when none is open. */
   async activeUntil(userId: string): Promise<Date | null> {
-    const row = await this.db
-      .selectFrom('break_glass_grants')
-      .select('expires_at')
-      .where('user_id', '=', userId)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', this.now())
-      .orderBy('expires_at', 'desc')
-      .executeTakeFirst();
-    return row?.expires_at ?? null;
+    return this.#repository.openGrantUntil(userId, this.now());
   }
 
   async open(
@@ -75,17 +72,15 @@ export class BreakGlassService {
       expires_at: new Date(now.getTime() + minutes * 60_000),
     };
     await this.db.transaction().execute(async (trx) => {
-      await trx.insertInto('break_glass_grants').values(grant).execute();
-      await trx
-        .insertInto('security_alerts')
-        .values({
-          id: randomUUID(),
-          kind: 'break-glass',
-          severity: 'critical',
-          subject_user_id: principal.userId,
-          details: { grantId: grant.id, minutes, role: principal.role },
-        })
-        .execute();
+      const repository = this.#repository.with(trx);
+      await repository.insertGrant(grant);
+      await repository.insertAlert({
+        id: randomUUID(),
+        kind: 'break-glass',
+        severity: 'critical',
+        subject_user_id: principal.userId,
+        details: { grantId: grant.id, minutes, role: principal.role },
+      });
       await this.audit.record(trx, {
         actor: auditActorOf(context),
         action: 'access.break-glass.opened',
@@ -111,14 +106,7 @@ export class BreakGlassService {
     const principal = context.principal;
     if (principal?.kind !== 'staff') throw new DomainError('forbidden');
     return this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('break_glass_grants')
-        .set({ ended_at: this.now() })
-        .where('user_id', '=', principal.userId)
-        .where('ended_at', 'is', null)
-        .where('expires_at', '>', this.now())
-        .executeTakeFirst();
-      const ended = Number(result.numUpdatedRows);
+      const ended = await this.#repository.with(trx).endOpenGrants(principal.userId, this.now());
       if (ended > 0) {
         await this.audit.record(trx, {
           actor: auditActorOf(context),
@@ -136,22 +124,7 @@ export class BreakGlassService {
   }
 
   async listAlerts(options: { unacknowledgedOnly: boolean; limit: number }): Promise<SecurityAlert[]> {
-    let query = this.db
-      .selectFrom('security_alerts')
-      .select([
-        'id',
-        'kind',
-        'severity',
-        'subject_user_id',
-        'details',
-        'created_at',
-        'acknowledged_by',
-        'acknowledged_at',
-      ])
-      .orderBy('created_at', 'desc')
-      .limit(options.limit);
-    if (options.unacknowledgedOnly) query = query.where('acknowledged_at', 'is', null);
-    return (await query.execute()).map((row) => ({
+    return (await this.#repository.listAlerts(options)).map((row) => ({
       id: row.id,
       kind: row.kind,
       severity: row.severity,
@@ -167,13 +140,10 @@ export class BreakGlassService {
     const principal = context.principal;
     if (!principal) throw new DomainError('unauthenticated');
     await this.db.transaction().execute(async (trx) => {
-      const result = await trx
-        .updateTable('security_alerts')
-        .set({ acknowledged_by: principal.userId, acknowledged_at: this.now() })
-        .where('id', '=', alertId)
-        .where('acknowledged_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) === 0) throw new DomainError('not-found', 'No such open alert.');
+      const acknowledged = await this.#repository
+        .with(trx)
+        .acknowledgeAlert(alertId, principal.userId, this.now());
+      if (!acknowledged) throw new DomainError('not-found', 'No such open alert.');
       await this.audit.record(trx, {
         actor: auditActorOf(context),
         action: 'security-alert.acknowledged',
