@@ -153,9 +153,11 @@ describe('claimguard CLI', () => {
       'migrations',
       'web-console',
       'vault-keys',
+      'identity-key',
     ]);
     // No keys yet: a warning that says how to create them.
     expect(results.find((result) => result.name === 'vault-keys')?.outcome).toBe('warn');
+    expect(results.find((result) => result.name === 'identity-key')?.outcome).toBe('warn');
     expect(results.find((result) => result.name === 'store')?.outcome).toBe('pass');
     // A fresh store has every migration pending: a warning (serve applies them), not a failure.
     expect(results.find((result) => result.name === 'migrations')?.outcome).toBe('warn');

@@ -5,6 +5,7 @@ import { WEB_CONSOLE_DIR } from '../config/package-info.js';
 import { migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { StoreLockedError, StoreUnavailableError } from '../db/store-errors.js';
+import { checkIdentityKey } from '../modules/identity/identity.doctor.js';
 import { checkVaultKeys } from '../modules/vault/vault.doctor.js';
 
 /**
@@ -126,6 +127,7 @@ export async function runDoctor(env: NodeJS.ProcessEnv = process.env): Promise<C
   results.push(...(await checkStore(config)));
   results.push(checkWebConsole());
   results.push(await checkVaultKeys(config));
+  results.push(checkIdentityKey(config));
   return results;
 }
 
