@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
@@ -40,6 +40,10 @@ it('lets an in-flight request finish on close, then closes the store', async () 
     expect(await response.json()).toEqual({ status: 'ready' });
     await closing;
     await expect(running.store.ping()).rejects.toBeInstanceOf(StoreUnavailableError);
+    // The closing checkpoint was signed and copied outside the store.
+    expect(
+      readdirSync(join(dataDir, 'checkpoints')).filter((file) => file.endsWith('.checkpoint')).length,
+    ).toBeGreaterThan(0);
   } finally {
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -62,6 +62,10 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
     });
     app.addHook('onClose', async () => {
       await startedAudit.stop();
+      // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).
+      await startedAudit.createCheckpoint().catch((error: unknown) => {
+        logger.error({ err: error }, 'could not sign the closing audit checkpoint');
+      });
       await store.close();
     });
     try {
