@@ -1,4 +1,4 @@
-import { KeyOutlined, LockOutlined, UserOutlined } from '@ant-design/icons';
+import { KeyOutlined, LockOutlined, SafetyCertificateOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Flex, Form, Input, Typography } from 'antd';
 import { useEffect, useState } from 'react';
@@ -17,6 +17,7 @@ import {
 } from './auth-api';
 import { AuthFrame } from './auth-frame';
 import { CodeInput, sixDigits } from './code-input';
+import { confirmWithPasskey, passkeyErrorMessage } from './passkey-api';
 import { useProblemMessage } from './problem-messages';
 import { pendingSetup, safeReturnPath } from './route-guard';
 import { useCountdown } from './use-countdown';
@@ -46,13 +47,26 @@ export function LoginPage() {
   const [lockedUntil, setLockedUntil] = useState<number | null>(null);
   const lockedSeconds = useCountdown(lockedUntil);
   const [codeForm] = Form.useForm<{ code: string }>();
+  const [hasPasskey, setHasPasskey] = useState(false);
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+
+  /** Shows the second-factor step, offering a passkey when the person has one. */
+  const askSecondFactor = (me?: Me) => {
+    setStep('second-factor');
+    if (me) setHasPasskey(me.secondFactor.passkeys > 0);
+    else
+      void queryClient
+        .fetchQuery({ ...meQueryOptions, staleTime: 0 })
+        .then((fetched) => setHasPasskey(fetched.secondFactor.passkeys > 0))
+        .catch(() => {});
+  };
 
   /** Where to go once the server has answered: the console, the set-up, or the second-factor step. */
   const proceed = async () => {
     const me: Me = await queryClient.fetchQuery({ ...meQueryOptions, staleTime: 0 });
     const pending = pendingSetup(me);
     if (pending === 'second-factor') {
-      setStep('second-factor');
+      askSecondFactor(me);
       return;
     }
     await navigate(pending === null ? returnTo : routePaths.setup, { replace: true });
@@ -67,7 +81,7 @@ export function LoginPage() {
       .then((me) => {
         if (!active) return;
         const pending = pendingSetup(me);
-        if (pending === 'second-factor') setStep('second-factor');
+        if (pending === 'second-factor') askSecondFactor(me);
         else void navigate(pending === null ? returnTo : routePaths.setup, { replace: true });
       })
       .catch(() => {
@@ -91,7 +105,7 @@ export function LoginPage() {
     try {
       const result = await login(values.username.trim(), values.password);
       queryClient.removeQueries({ queryKey: meQueryKey });
-      if (result.next === 'verify-second-factor') setStep('second-factor');
+      if (result.next === 'verify-second-factor') askSecondFactor();
       else await proceed();
     } catch (caught) {
       fail(caught);
@@ -110,6 +124,21 @@ export function LoginPage() {
     } catch (caught) {
       fail(caught);
       codeForm.setFieldValue('code', '');
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
+  const submitPasskey = async () => {
+    setSubmitting(true);
+    setError(null);
+    setPasskeyError(null);
+    try {
+      await confirmWithPasskey();
+      await proceed();
+    } catch (caught) {
+      if (caught instanceof ApiProblem) fail(caught);
+      else setPasskeyError(passkeyErrorMessage(t, caught));
     } finally {
       setSubmitting(false);
     }
@@ -143,6 +172,32 @@ export function LoginPage() {
           style={{ marginBottom: 16 }}
           data-testid="login-error"
         />
+      )}
+
+      {passkeyError && step === 'second-factor' && (
+        <Alert
+          type="error"
+          showIcon
+          title={passkeyError}
+          style={{ marginBottom: 16 }}
+          data-testid="passkey-error"
+        />
+      )}
+      {step === 'second-factor' && hasPasskey && !useRecovery && (
+        <Flex vertical gap="small" style={{ marginBottom: 16 }}>
+          <Button
+            block
+            size="large"
+            icon={<SafetyCertificateOutlined />}
+            loading={submitting}
+            disabled={locked}
+            onClick={() => void submitPasskey()}
+            data-testid="use-passkey"
+          >
+            {t('passkeys.usePasskey')}
+          </Button>
+          <Typography.Text type="secondary">{t('passkeys.signInHint')}</Typography.Text>
+        </Flex>
       )}
 
       {step === 'password' ? (
@@ -212,6 +267,8 @@ export function LoginPage() {
                 setStep('password');
                 setUseRecovery(false);
                 setError(null);
+                setPasskeyError(null);
+                setHasPasskey(false);
               }}
             >
               {t('login.backToPassword')}
