@@ -303,6 +303,7 @@ export const enUS: TranslationResources = {
   },
   passkeys: {
     usePasskey: 'Use a passkey',
+    signInOnlyHint: 'Confirm the sign-in with your passkey: fingerprint, face, device PIN or security key.',
     signInHint: 'Or confirm with a passkey: your fingerprint, face, device PIN or security key.',
     cancelled: 'The passkey prompt was closed or timed out. Try again.',
     alreadyRegistered: 'This device already holds a passkey for your account.',

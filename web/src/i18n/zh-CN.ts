@@ -304,6 +304,7 @@ export const zhCN = {
   },
   passkeys: {
     usePasskey: '使用通行密钥',
+    signInOnlyHint: '请用通行密钥确认登录：指纹、面容、设备 PIN 或安全密钥。',
     signInHint: '也可以用通行密钥确认：指纹、面容、设备 PIN 或安全密钥。',
     cancelled: '通行密钥窗口已关闭或超时，请重试。',
     alreadyRegistered: '此设备上已有您账号的通行密钥。',

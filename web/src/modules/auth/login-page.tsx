@@ -47,17 +47,20 @@ export function LoginPage() {
   const [lockedUntil, setLockedUntil] = useState<number | null>(null);
   const lockedSeconds = useCountdown(lockedUntil);
   const [codeForm] = Form.useForm<{ code: string }>();
-  const [hasPasskey, setHasPasskey] = useState(false);
+  // What the person has enrolled (from /auth/me): a passkey button, and a code field only with an app.
+  const [factors, setFactors] = useState<Me['secondFactor'] | null>(null);
+  const hasPasskey = (factors?.passkeys ?? 0) > 0;
+  const passkeyOnly = hasPasskey && factors?.totp === false;
   const [passkeyError, setPasskeyError] = useState<string | null>(null);
 
   /** Shows the second-factor step, offering a passkey when the person has one. */
   const askSecondFactor = (me?: Me) => {
     setStep('second-factor');
-    if (me) setHasPasskey(me.secondFactor.passkeys > 0);
+    if (me) setFactors(me.secondFactor);
     else
       void queryClient
         .fetchQuery({ ...meQueryOptions, staleTime: 0 })
-        .then((fetched) => setHasPasskey(fetched.secondFactor.passkeys > 0))
+        .then((fetched) => setFactors(fetched.secondFactor))
         .catch(() => {});
   };
 
@@ -162,7 +165,9 @@ export function LoginPage() {
           ? t('login.subtitle')
           : useRecovery
             ? t('login.recoveryCodeHint')
-            : t('login.secondFactorHint')}
+            : passkeyOnly
+              ? t('passkeys.signInOnlyHint')
+              : t('login.secondFactorHint')}
       </Typography.Paragraph>
       {errorText && (
         <Alert
@@ -196,7 +201,7 @@ export function LoginPage() {
           >
             {t('passkeys.usePasskey')}
           </Button>
-          <Typography.Text type="secondary">{t('passkeys.signInHint')}</Typography.Text>
+          {!passkeyOnly && <Typography.Text type="secondary">{t('passkeys.signInHint')}</Typography.Text>}
         </Flex>
       )}
 
@@ -228,24 +233,28 @@ export function LoginPage() {
           requiredMark={false}
           data-testid="second-factor-form"
         >
-          <Form.Item
-            name="code"
-            label={useRecovery ? t('login.recoveryCode') : t('login.code')}
-            rules={
-              useRecovery
-                ? [{ required: true, whitespace: true, message: t('login.recoveryCodeRequired') }]
-                : [{ required: true, pattern: sixDigits, message: t('login.codeRequired') }]
-            }
-          >
-            {useRecovery ? (
-              <Input prefix={<KeyOutlined />} autoComplete="off" autoFocus spellCheck={false} />
-            ) : (
-              <CodeInput autoFocus />
-            )}
-          </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={submitting} disabled={locked}>
-            {t('login.verify')}
-          </Button>
+          {!(passkeyOnly && !useRecovery) && (
+            <>
+              <Form.Item
+                name="code"
+                label={useRecovery ? t('login.recoveryCode') : t('login.code')}
+                rules={
+                  useRecovery
+                    ? [{ required: true, whitespace: true, message: t('login.recoveryCodeRequired') }]
+                    : [{ required: true, pattern: sixDigits, message: t('login.codeRequired') }]
+                }
+              >
+                {useRecovery ? (
+                  <Input prefix={<KeyOutlined />} autoComplete="off" autoFocus spellCheck={false} />
+                ) : (
+                  <CodeInput autoFocus />
+                )}
+              </Form.Item>
+              <Button type="primary" htmlType="submit" block loading={submitting} disabled={locked}>
+                {t('login.verify')}
+              </Button>
+            </>
+          )}
           <Flex justify="space-between" wrap style={{ marginTop: 16 }}>
             <Button
               type="link"
@@ -256,7 +265,11 @@ export function LoginPage() {
                 codeForm.resetFields();
               }}
             >
-              {useRecovery ? t('login.useAuthenticator') : t('login.useRecoveryCode')}
+              {useRecovery
+                ? passkeyOnly
+                  ? t('passkeys.usePasskey')
+                  : t('login.useAuthenticator')
+                : t('login.useRecoveryCode')}
             </Button>
             <Button
               type="link"
@@ -268,7 +281,7 @@ export function LoginPage() {
                 setUseRecovery(false);
                 setError(null);
                 setPasskeyError(null);
-                setHasPasskey(false);
+                setFactors(null);
               }}
             >
               {t('login.backToPassword')}
