@@ -126,6 +126,14 @@ export const SETTINGS = {
     description:
       'Key that seals second-factor secrets. Unset: the key file created by claimguard init in the data directory.',
   },
+  publicUrl: {
+    env: 'CLAIMGUARD_PUBLIC_URL',
+    schema: z.string().refine(isOriginUrl),
+    default: 'http://localhost:3000',
+    allowed: 'an http:// or https:// URL without a path, e.g. https://claims.example.com',
+    description:
+      'The address people open the console at. Passkeys are bound to its origin and to its host name (the relying party ID).',
+  },
   shutdownGraceMs: {
     env: 'CLAIMGUARD_SHUTDOWN_GRACE_MS',
     schema: z.coerce.number().int().min(0).max(600_000),
@@ -171,6 +179,20 @@ export const SETTINGS = {
   },
 } as const;
 
+/** An origin: http(s), a host, perhaps a port, and no path, query or fragment. */
+function isOriginUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (
+      (url.protocol === 'http:' || url.protocol === 'https:') &&
+      url.hostname !== '' &&
+      url.origin === value.replace(/\/$/, '')
+    );
+  } catch {
+    return false;
+  }
+}
+
 /** A 32-byte key in standard base64 (the vault's keys). Checked by shape only: never echoed. */
 function isBase64Key(value: string): boolean {
   const trimmed = value.trim();
@@ -197,6 +219,7 @@ export type Config = {
   sessionIdleMinutes: number;
   sessionMaxHours: number;
   identityKey: string | undefined;
+  publicUrl: string;
   shutdownGraceMs: number;
   auditCheckpointDir: string | undefined;
   auditSigningKey: string | undefined;

@@ -17,7 +17,7 @@ import {
   validatorCompiler,
   type ZodTypeProvider,
 } from 'fastify-type-provider-zod';
-import type { Config } from '../config/config.js';
+import { type Config, SETTINGS } from '../config/config.js';
 import { PACKAGE_VERSION, WEB_CONSOLE_DIR } from '../config/package-info.js';
 import type { Store } from '../db/store.js';
 import { DomainError } from '../errors/domain-error.js';
@@ -29,6 +29,8 @@ import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
+import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
+import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
@@ -51,7 +53,8 @@ export type ServerOptions = {
   config: Pick<
     Config,
     'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language' | 'sessionIdleMinutes' | 'sessionMaxHours'
-  >;
+  > &
+    Partial<Pick<Config, 'publicUrl'>>;
   store: Store;
   logger: FastifyBaseLogger;
   /** Where every module records its audit events (the audit module's service in production). */
@@ -190,6 +193,11 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(systemRoutes, { system, prefix: API_PREFIX });
   await app.register(authRoutes, { identity, prefix: API_PREFIX });
   await app.register(userRoutes, { identity, prefix: API_PREFIX });
+  const passkeys = new PasskeyService(store.db, {
+    audit: options.audit,
+    publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
+  });
+  await app.register(passkeyRoutes, { passkeys, prefix: API_PREFIX });
   await app.register(catalogueRoutes, { prefix: API_PREFIX });
   await app.register(accessRoutes, { breakGlass, prefix: API_PREFIX });
   if (options.auditService)

@@ -35,7 +35,7 @@ export type TestServer = {
 };
 
 export async function createTestServer(
-  overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language'>> & {
+  overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language' | 'publicUrl'>> & {
     webConsoleDir?: string;
     audit?: AuditRecorder;
   } = {},

@@ -30,6 +30,35 @@ export type SessionRow = {
   revoked_at: Date | null;
 };
 
+export type PasskeyRow = {
+  id: string;
+  user_id: string;
+  credential_id: string;
+  public_key: Uint8Array;
+  counter: number;
+  transports: string[];
+  device_name: string;
+  created_at: Date;
+  last_used_at: Date | null;
+};
+
+const PASSKEY_COLUMNS = [
+  'id',
+  'user_id',
+  'credential_id',
+  'public_key',
+  'counter',
+  'transports',
+  'device_name',
+  'created_at',
+  'last_used_at',
+] as const;
+
+function toPasskeyRow(row: PasskeyRow): PasskeyRow {
+  // bigint columns come back as numbers while exact; a counter never gets near 2^53.
+  return { ...row, counter: Number(row.counter), public_key: new Uint8Array(row.public_key) };
+}
+
 const USER_COLUMNS = [
   'id',
   'username',
@@ -286,6 +315,126 @@ export class IdentityRepository {
       .where('revoked_at', 'is', null)
       .executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  /** Whether the user has a confirmed authenticator app or at least one passkey. */
+  async hasSecondFactor(userId: string): Promise<boolean> {
+    const totp = await this.findTotp(userId);
+    return Boolean(totp?.confirmed_at) || (await this.countPasskeys(userId)) > 0;
+  }
+
+  // ---- passkeys -------------------------------------------------------------------------------------
+
+  listPasskeys(userId: string): Promise<PasskeyRow[]> {
+    return this.db
+      .selectFrom('webauthn_credentials')
+      .select(PASSKEY_COLUMNS)
+      .where('user_id', '=', userId)
+      .orderBy('created_at')
+      .orderBy('id')
+      .execute()
+      .then((rows) => rows.map(toPasskeyRow));
+  }
+
+  countPasskeys(userId: string): Promise<number> {
+    return this.db
+      .selectFrom('webauthn_credentials')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_id', '=', userId)
+      .executeTakeFirstOrThrow()
+      .then((row) => Number(row.n));
+  }
+
+  /** A passkey of this user by its credential id; another user's answers like a missing one. */
+  findPasskeyByCredentialId(userId: string, credentialId: string): Promise<PasskeyRow | undefined> {
+    return this.db
+      .selectFrom('webauthn_credentials')
+      .select(PASSKEY_COLUMNS)
+      .where('user_id', '=', userId)
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst()
+      .then((row) => (row ? toPasskeyRow(row) : undefined));
+  }
+
+  credentialIdTaken(credentialId: string): Promise<boolean> {
+    return this.db
+      .selectFrom('webauthn_credentials')
+      .select('id')
+      .where('credential_id', '=', credentialId)
+      .executeTakeFirst()
+      .then((row) => row !== undefined);
+  }
+
+  async insertPasskey(row: {
+    id: string;
+    user_id: string;
+    credential_id: string;
+    public_key: Uint8Array;
+    counter: number;
+    transports: string[];
+    device_name: string;
+  }): Promise<void> {
+    await this.db.insertInto('webauthn_credentials').values(row).execute();
+  }
+
+  /** Moves the counter on only from the value the verification saw: one statement, no race. */
+  async claimPasskeyCounter(id: string, seen: number, next: number, now: Date): Promise<boolean> {
+    const result = await this.db
+      .updateTable('webauthn_credentials')
+      .set({ counter: next, last_used_at: now })
+      .where('id', '=', id)
+      .where('counter', '=', seen)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async deletePasskey(id: string, userId: string): Promise<boolean> {
+    const result = await this.db
+      .deleteFrom('webauthn_credentials')
+      .where('id', '=', id)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return Number(result.numDeletedRows) === 1;
+  }
+
+  /** Replaces the session's challenge for this purpose: only the latest one can be answered. */
+  async saveChallenge(row: {
+    id: string;
+    user_id: string;
+    session_id: string;
+    purpose: 'registration' | 'authentication';
+    challenge: string;
+    expires_at: Date;
+  }): Promise<void> {
+    await this.db
+      .insertInto('webauthn_challenges')
+      .values(row)
+      .onConflict((conflict) =>
+        conflict.columns(['session_id', 'purpose']).doUpdateSet({
+          id: row.id,
+          user_id: row.user_id,
+          challenge: row.challenge,
+          expires_at: row.expires_at,
+        }),
+      )
+      .execute();
+  }
+
+  /** Takes the session's challenge for this purpose away, so it can be answered once; null when none is live. */
+  async consumeChallenge(
+    sessionId: string,
+    userId: string,
+    purpose: 'registration' | 'authentication',
+    now: Date,
+  ): Promise<string | null> {
+    const row = await this.db
+      .deleteFrom('webauthn_challenges')
+      .where('session_id', '=', sessionId)
+      .where('user_id', '=', userId)
+      .where('purpose', '=', purpose)
+      .returning(['challenge', 'expires_at'])
+      .executeTakeFirst();
+    return row && row.expires_at > now ? row.challenge : null;
   }
 
   findThrottle(keys: string[]) {

@@ -47,7 +47,11 @@ export const meSchema = z
       state: z.enum(['mfa-pending', 'enrolment-required', 'active']),
       secondFactorFresh: z.boolean(),
     }),
-    secondFactor: z.object({ totp: z.boolean(), recoveryCodesLeft: z.number().int() }),
+    secondFactor: z.object({
+      totp: z.boolean(),
+      passkeys: z.number().int(),
+      recoveryCodesLeft: z.number().int(),
+    }),
     csrfToken: z.string(),
     permissions: z.array(z.object({ action: z.string(), subject: z.string() })),
   })
@@ -110,3 +114,95 @@ export const apiTokenSchema = z
     revokedAt: z.date().nullable(),
   })
   .meta({ id: 'ApiToken' });
+
+// ---- passkeys (WebAuthn) ---------------------------------------------------------------------------
+// The browser's WebAuthn JSON is passed to @simplewebauthn/server, which checks it thoroughly; here the
+// objects stay loose (authenticators add members) but every string the server reads is bounded.
+
+const base64url = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]*$/, 'base64url');
+const transports = z.array(z.string().max(32)).max(10);
+
+export const registrationBodySchema = z.looseObject({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: base64url(8_192),
+    attestationObject: base64url(65_536),
+    authenticatorData: base64url(65_536).optional(),
+    publicKey: base64url(8_192).optional(),
+    publicKeyAlgorithm: z.number().int().optional(),
+    transports: transports.optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.looseObject({}).default({}),
+  /** What the person calls the device, e.g. "Work laptop"; shown to them only. */
+  deviceName: z.string().trim().max(64).optional(),
+});
+
+export const authenticationBodySchema = z.looseObject({
+  id: base64url(1400),
+  rawId: base64url(1400),
+  type: z.literal('public-key'),
+  response: z.looseObject({
+    clientDataJSON: base64url(8_192),
+    authenticatorData: base64url(65_536),
+    signature: base64url(2_048),
+    userHandle: base64url(256).optional(),
+  }),
+  authenticatorAttachment: z.enum(['platform', 'cross-platform']).optional(),
+  clientExtensionResults: z.looseObject({}).default({}),
+});
+
+// The options the browser hands to navigator.credentials (the WebAuthn JSON forms), member by member.
+const credentialDescriptor = z.object({
+  id: z.string(),
+  type: z.string(),
+  transports: z.array(z.string()).optional(),
+});
+
+export const registrationOptionsSchema = z
+  .object({
+    challenge: z.string(),
+    rp: z.object({ name: z.string(), id: z.string().optional() }),
+    user: z.object({ id: z.string(), name: z.string(), displayName: z.string() }),
+    pubKeyCredParams: z.array(z.object({ alg: z.number(), type: z.string() })),
+    timeout: z.number().optional(),
+    excludeCredentials: z.array(credentialDescriptor).optional(),
+    authenticatorSelection: z
+      .object({
+        authenticatorAttachment: z.string().optional(),
+        residentKey: z.string().optional(),
+        requireResidentKey: z.boolean().optional(),
+        userVerification: z.string().optional(),
+      })
+      .optional(),
+    hints: z.array(z.string()).optional(),
+    attestation: z.string().optional(),
+  })
+  .meta({ id: 'PasskeyRegistrationOptions' });
+
+export const authenticationOptionsSchema = z
+  .object({
+    challenge: z.string(),
+    rpId: z.string().optional(),
+    timeout: z.number().optional(),
+    allowCredentials: z.array(credentialDescriptor).optional(),
+    userVerification: z.string().optional(),
+    hints: z.array(z.string()).optional(),
+  })
+  .meta({ id: 'PasskeyAuthenticationOptions' });
+
+export const passkeySchema = z
+  .object({
+    id: z.uuid(),
+    deviceName: z.string(),
+    transports: z.array(z.string()),
+    createdAt: z.date(),
+    lastUsedAt: z.date().nullable(),
+  })
+  .meta({ id: 'Passkey' });

@@ -93,6 +93,19 @@ function normaliseRecoveryCode(code: string): string {
   return code.toUpperCase().replace(/[^A-Z0-9]/g, '');
 }
 
+/**
+ * Issues ten new recovery codes (replacing any left) and returns them, to be shown once: on the first
+ * enrolment of a second factor, whether an authenticator app or a passkey, and on TOTP re-enrolment.
+ */
+export async function issueRecoveryCodes(repository: IdentityRepository, userId: string): Promise<string[]> {
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => readableSecret(16));
+  await repository.replaceRecoveryCodes(
+    userId,
+    codes.map((code) => ({ id: randomUUID(), code_hash: sha256(normaliseRecoveryCode(code)) })),
+  );
+  return codes;
+}
+
 function toUserView(row: StaffUserRow): UserView {
   return {
     id: row.id,
@@ -211,8 +224,9 @@ export class IdentityService {
     }
 
     await this.#repository.clearThrottle(accountKey);
-    const totp = await this.#repository.findTotp(user.id);
-    const state: SessionRow['state'] = totp?.confirmed_at ? 'mfa-pending' : 'enrolment-required';
+    const state: SessionRow['state'] = (await this.#repository.hasSecondFactor(user.id))
+      ? 'mfa-pending'
+      : 'enrolment-required';
     const token = randomBytes(32).toString('base64url');
     const session = {
       id: randomUUID(),
@@ -374,14 +388,11 @@ export class IdentityService {
       );
       throw new DomainError('invalid-code');
     }
-    const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => readableSecret(16));
+    let codes: string[] = [];
     await this.audited(
       this.event(context, 'auth.totp.enrolled', { type: 'staff-user', id: principal.userId }),
       async (repository) => {
-        await repository.replaceRecoveryCodes(
-          principal.userId,
-          codes.map((code) => ({ id: randomUUID(), code_hash: sha256(normaliseRecoveryCode(code)) })),
-        );
+        codes = await issueRecoveryCodes(repository, principal.userId);
         await repository.updateSession(principal.sessionId, { state: 'active', second_factor_at: now });
       },
     );
@@ -528,10 +539,13 @@ export class IdentityService {
     });
   }
 
-  async secondFactorStatus(userId: string): Promise<{ totp: boolean; recoveryCodesLeft: number }> {
+  async secondFactorStatus(
+    userId: string,
+  ): Promise<{ totp: boolean; passkeys: number; recoveryCodesLeft: number }> {
     const factor = await this.#repository.findTotp(userId);
     return {
       totp: Boolean(factor?.confirmed_at),
+      passkeys: await this.#repository.countPasskeys(userId),
       recoveryCodesLeft: await this.#repository.countUnusedRecoveryCodes(userId),
     };
   }

@@ -1,6 +1,6 @@
 import type { Generated } from 'kysely';
 
-/** Tables of the identity module (migration 2026-11-24T1200-identity). */
+/** Tables of the identity module (migrations 2026-11-24T1200-identity and 2026-11-24T1400-passkeys). */
 export type IdentityTables = {
   staff_users: StaffUsersTable;
   staff_sessions: StaffSessionsTable;
@@ -8,6 +8,8 @@ export type IdentityTables = {
   recovery_codes: RecoveryCodesTable;
   api_tokens: ApiTokensTable;
   login_throttle: LoginThrottleTable;
+  webauthn_credentials: WebauthnCredentialsTable;
+  webauthn_challenges: WebauthnChallengesTable;
 };
 
 export type StaffUsersTable = {
@@ -79,4 +81,32 @@ export type LoginThrottleTable = {
   failures: number;
   window_started_at: Date;
   locked_until: Date | null;
+};
+
+/** A passkey (WebAuthn credential) registered as a second factor (migration 2026-11-24T1400-passkeys). */
+export type WebauthnCredentialsTable = {
+  id: string;
+  user_id: string;
+  /** The authenticator's credential id, base64url. */
+  credential_id: string;
+  /** COSE-encoded public key. */
+  public_key: Uint8Array;
+  /** Highest signature counter seen; a response that does not raise a non-zero counter is refused. */
+  counter: Generated<number>;
+  transports: Generated<string[]>;
+  /** The name the person gave the device; shown to them only. */
+  device_name: string;
+  created_at: Generated<Date>;
+  last_used_at: Date | null;
+};
+
+/** A WebAuthn challenge under way: one per session and purpose, consumed by its first answer. */
+export type WebauthnChallengesTable = {
+  id: string;
+  user_id: string;
+  session_id: string;
+  purpose: 'registration' | 'authentication';
+  challenge: string;
+  expires_at: Date;
+  created_at: Generated<Date>;
 };

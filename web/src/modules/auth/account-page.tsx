@@ -31,6 +31,7 @@ import {
   revokeApiToken,
   type StaffSessionView,
 } from './auth-api';
+import { PasskeysCard } from './passkeys-card';
 import { useProblemMessage } from './problem-messages';
 import { RecoveryCodesPanel } from './recovery-codes-panel';
 import { TotpEnrolmentPanel } from './totp-enrolment-panel';
@@ -38,7 +39,7 @@ import { useMe } from './use-me';
 
 const LOW_RECOVERY_CODES = 3;
 
-/** My security: second factor, recovery codes, my sessions and my API tokens. */
+/** My security: second factors (authenticator app, passkeys), recovery codes, my sessions and my API tokens. */
 export function AccountPage() {
   const { t } = useTranslation();
   return (
@@ -50,6 +51,7 @@ export function AccountPage() {
         <Typography.Text type="secondary">{t('account.subtitle')}</Typography.Text>
       </div>
       <SecondFactorCard />
+      <PasskeysCard />
       <SessionsCard />
       <TokensCard />
     </Flex>
@@ -92,6 +94,9 @@ function SecondFactorCard() {
             ) : (
               <Tag color="error">{t('account.secondFactor.notEnabled')}</Tag>
             )}
+          </Descriptions.Item>
+          <Descriptions.Item label={t('passkeys.count')}>
+            <span data-testid="passkey-count">{me.secondFactor.passkeys}</span>
           </Descriptions.Item>
           <Descriptions.Item label={t('account.secondFactor.recoveryLeft')}>
             <span data-testid="recovery-left">{left}</span>

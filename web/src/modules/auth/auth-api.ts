@@ -34,7 +34,7 @@ export type Permission = { action: string; subject: string };
 export type Me = {
   user: StaffUser;
   session: { id: string; state: SessionState; secondFactorFresh: boolean };
-  secondFactor: { totp: boolean; recoveryCodesLeft: number };
+  secondFactor: { totp: boolean; passkeys: number; recoveryCodesLeft: number };
   csrfToken: string;
   permissions: Permission[];
 };

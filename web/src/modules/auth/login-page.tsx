@@ -1,4 +1,4 @@
-import { KeyOutlined, LockOutlined, UserOutlined } from '@ant-design/icons';
+import { KeyOutlined, LockOutlined, SafetyCertificateOutlined, UserOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Flex, Form, Input, Typography } from 'antd';
 import { useEffect, useState } from 'react';
@@ -17,6 +17,7 @@ import {
 } from './auth-api';
 import { AuthFrame } from './auth-frame';
 import { CodeInput, sixDigits } from './code-input';
+import { confirmWithPasskey, passkeyErrorMessage } from './passkey-api';
 import { useProblemMessage } from './problem-messages';
 import { pendingSetup, safeReturnPath } from './route-guard';
 import { useCountdown } from './use-countdown';
@@ -46,13 +47,29 @@ export function LoginPage() {
   const [lockedUntil, setLockedUntil] = useState<number | null>(null);
   const lockedSeconds = useCountdown(lockedUntil);
   const [codeForm] = Form.useForm<{ code: string }>();
+  // What the person has enrolled (from /auth/me): a passkey button, and a code field only with an app.
+  const [factors, setFactors] = useState<Me['secondFactor'] | null>(null);
+  const hasPasskey = (factors?.passkeys ?? 0) > 0;
+  const passkeyOnly = hasPasskey && factors?.totp === false;
+  const [passkeyError, setPasskeyError] = useState<string | null>(null);
+
+  /** Shows the second-factor step, offering a passkey when the person has one. */
+  const askSecondFactor = (me?: Me) => {
+    setStep('second-factor');
+    if (me) setFactors(me.secondFactor);
+    else
+      void queryClient
+        .fetchQuery({ ...meQueryOptions, staleTime: 0 })
+        .then((fetched) => setFactors(fetched.secondFactor))
+        .catch(() => {});
+  };
 
   /** Where to go once the server has answered: the console, the set-up, or the second-factor step. */
   const proceed = async () => {
     const me: Me = await queryClient.fetchQuery({ ...meQueryOptions, staleTime: 0 });
     const pending = pendingSetup(me);
     if (pending === 'second-factor') {
-      setStep('second-factor');
+      askSecondFactor(me);
       return;
     }
     await navigate(pending === null ? returnTo : routePaths.setup, { replace: true });
@@ -67,7 +84,7 @@ export function LoginPage() {
       .then((me) => {
         if (!active) return;
         const pending = pendingSetup(me);
-        if (pending === 'second-factor') setStep('second-factor');
+        if (pending === 'second-factor') askSecondFactor(me);
         else void navigate(pending === null ? returnTo : routePaths.setup, { replace: true });
       })
       .catch(() => {
@@ -91,7 +108,7 @@ export function LoginPage() {
     try {
       const result = await login(values.username.trim(), values.password);
       queryClient.removeQueries({ queryKey: meQueryKey });
-      if (result.next === 'verify-second-factor') setStep('second-factor');
+      if (result.next === 'verify-second-factor') askSecondFactor();
       else await proceed();
     } catch (caught) {
       fail(caught);
@@ -115,6 +132,21 @@ export function LoginPage() {
     }
   };
 
+  const submitPasskey = async () => {
+    setSubmitting(true);
+    setError(null);
+    setPasskeyError(null);
+    try {
+      await confirmWithPasskey();
+      await proceed();
+    } catch (caught) {
+      if (caught instanceof ApiProblem) fail(caught);
+      else setPasskeyError(passkeyErrorMessage(t, caught));
+    } finally {
+      setSubmitting(false);
+    }
+  };
+
   const locked = lockedSeconds > 0;
   const errorText =
     error instanceof ApiProblem && error.code === 'too-many-attempts' && locked
@@ -133,7 +165,9 @@ export function LoginPage() {
           ? t('login.subtitle')
           : useRecovery
             ? t('login.recoveryCodeHint')
-            : t('login.secondFactorHint')}
+            : passkeyOnly
+              ? t('passkeys.signInOnlyHint')
+              : t('login.secondFactorHint')}
       </Typography.Paragraph>
       {errorText && (
         <Alert
@@ -143,6 +177,32 @@ export function LoginPage() {
           style={{ marginBottom: 16 }}
           data-testid="login-error"
         />
+      )}
+
+      {passkeyError && step === 'second-factor' && (
+        <Alert
+          type="error"
+          showIcon
+          title={passkeyError}
+          style={{ marginBottom: 16 }}
+          data-testid="passkey-error"
+        />
+      )}
+      {step === 'second-factor' && hasPasskey && !useRecovery && (
+        <Flex vertical gap="small" style={{ marginBottom: 16 }}>
+          <Button
+            block
+            size="large"
+            icon={<SafetyCertificateOutlined />}
+            loading={submitting}
+            disabled={locked}
+            onClick={() => void submitPasskey()}
+            data-testid="use-passkey"
+          >
+            {t('passkeys.usePasskey')}
+          </Button>
+          {!passkeyOnly && <Typography.Text type="secondary">{t('passkeys.signInHint')}</Typography.Text>}
+        </Flex>
       )}
 
       {step === 'password' ? (
@@ -173,24 +233,28 @@ export function LoginPage() {
           requiredMark={false}
           data-testid="second-factor-form"
         >
-          <Form.Item
-            name="code"
-            label={useRecovery ? t('login.recoveryCode') : t('login.code')}
-            rules={
-              useRecovery
-                ? [{ required: true, whitespace: true, message: t('login.recoveryCodeRequired') }]
-                : [{ required: true, pattern: sixDigits, message: t('login.codeRequired') }]
-            }
-          >
-            {useRecovery ? (
-              <Input prefix={<KeyOutlined />} autoComplete="off" autoFocus spellCheck={false} />
-            ) : (
-              <CodeInput autoFocus />
-            )}
-          </Form.Item>
-          <Button type="primary" htmlType="submit" block loading={submitting} disabled={locked}>
-            {t('login.verify')}
-          </Button>
+          {!(passkeyOnly && !useRecovery) && (
+            <>
+              <Form.Item
+                name="code"
+                label={useRecovery ? t('login.recoveryCode') : t('login.code')}
+                rules={
+                  useRecovery
+                    ? [{ required: true, whitespace: true, message: t('login.recoveryCodeRequired') }]
+                    : [{ required: true, pattern: sixDigits, message: t('login.codeRequired') }]
+                }
+              >
+                {useRecovery ? (
+                  <Input prefix={<KeyOutlined />} autoComplete="off" autoFocus spellCheck={false} />
+                ) : (
+                  <CodeInput autoFocus />
+                )}
+              </Form.Item>
+              <Button type="primary" htmlType="submit" block loading={submitting} disabled={locked}>
+                {t('login.verify')}
+              </Button>
+            </>
+          )}
           <Flex justify="space-between" wrap style={{ marginTop: 16 }}>
             <Button
               type="link"
@@ -201,7 +265,11 @@ export function LoginPage() {
                 codeForm.resetFields();
               }}
             >
-              {useRecovery ? t('login.useAuthenticator') : t('login.useRecoveryCode')}
+              {useRecovery
+                ? passkeyOnly
+                  ? t('passkeys.usePasskey')
+                  : t('login.useAuthenticator')
+                : t('login.useRecoveryCode')}
             </Button>
             <Button
               type="link"
@@ -212,6 +280,8 @@ export function LoginPage() {
                 setStep('password');
                 setUseRecovery(false);
                 setError(null);
+                setPasskeyError(null);
+                setFactors(null);
               }}
             >
               {t('login.backToPassword')}

@@ -19,7 +19,7 @@ function me(overrides: { state?: Me['session']['state']; mustChangePassword?: bo
       lastLoginAt: null,
     },
     session: { id: 's1', state: overrides.state ?? 'active', secondFactorFresh: true },
-    secondFactor: { totp: true, recoveryCodesLeft: 10 },
+    secondFactor: { totp: true, passkeys: 0, recoveryCodesLeft: 10 },
     csrfToken: 'c',
     permissions: [{ action: 'read', subject: 'User' }],
   };

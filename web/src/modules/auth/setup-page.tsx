@@ -1,11 +1,12 @@
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, App, Button, Flex, Form, Input, Result, Spin, Steps, Typography } from 'antd';
+import { Alert, App, Button, Flex, Form, Input, Radio, Result, Spin, Steps, Typography } from 'antd';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Navigate, useNavigate } from 'react-router';
 import { routePaths } from '../../app/route-paths';
 import { changePassword, type Me, meQueryKey } from './auth-api';
 import { AuthFrame } from './auth-frame';
+import { PasskeyEnrolmentPanel } from './passkey-enrolment-panel';
 import { useProblemMessage } from './problem-messages';
 import { RecoveryCodesPanel } from './recovery-codes-panel';
 import { needsSignIn } from './route-guard';
@@ -100,8 +101,8 @@ export function SetupPage() {
       />
       {step === 'password' && <PasswordStep username={me.user.username} onDone={() => void next()} />}
       {step === 'authenticator' && (
-        <TotpEnrolmentPanel
-          onConfirmed={(codes) => {
+        <SecondFactorChoice
+          onEnrolled={(codes) => {
             setRecoveryCodes(codes);
             setCurrent(current + 1);
           }}
@@ -115,6 +116,38 @@ export function SetupPage() {
         />
       )}
     </AuthFrame>
+  );
+}
+
+/** The first second factor: an authenticator app (the default) or a passkey on this device. */
+function SecondFactorChoice({ onEnrolled }: { onEnrolled: (recoveryCodes: string[]) => void }) {
+  const { t } = useTranslation();
+  const [method, setMethod] = useState<'app' | 'passkey'>('app');
+  return (
+    <Flex vertical gap="middle">
+      <Typography.Text strong>{t('passkeys.methodTitle')}</Typography.Text>
+      <Radio.Group
+        value={method}
+        onChange={(event) => setMethod(event.target.value as 'app' | 'passkey')}
+        data-testid="setup-method"
+      >
+        <Flex vertical gap="small">
+          <Radio value="app" data-testid="setup-method-app">
+            {t('passkeys.methodApp')}
+            <Typography.Text type="secondary"> — {t('passkeys.methodAppHint')}</Typography.Text>
+          </Radio>
+          <Radio value="passkey" data-testid="setup-method-passkey">
+            {t('passkeys.methodPasskey')}
+            <Typography.Text type="secondary"> — {t('passkeys.methodPasskeyHint')}</Typography.Text>
+          </Radio>
+        </Flex>
+      </Radio.Group>
+      {method === 'app' ? (
+        <TotpEnrolmentPanel onConfirmed={onEnrolled} />
+      ) : (
+        <PasskeyEnrolmentPanel onAdded={({ recoveryCodes }) => onEnrolled(recoveryCodes ?? [])} />
+      )}
+    </Flex>
   );
 }
 

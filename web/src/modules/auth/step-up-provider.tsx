@@ -1,11 +1,12 @@
-import { SafetyOutlined } from '@ant-design/icons';
+import { SafetyCertificateOutlined, SafetyOutlined } from '@ant-design/icons';
 import { useQueryClient } from '@tanstack/react-query';
-import { Alert, Form, Modal, Typography } from 'antd';
+import { Alert, Button, Form, Modal, Typography } from 'antd';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { setStepUpHandler } from '../../api/api-client';
-import { meQueryKey, verifySecondFactor } from './auth-api';
+import { type Me, meQueryKey, verifySecondFactor } from './auth-api';
 import { CodeInput, sixDigits } from './code-input';
+import { confirmWithPasskey, passkeyErrorMessage } from './passkey-api';
 import { useProblemMessage } from './problem-messages';
 
 /**
@@ -41,6 +42,22 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
     setOpen(false);
     settle.current?.(stepped);
     settle.current = null;
+  };
+
+  const hasPasskey = (queryClient.getQueryData<Me>(meQueryKey)?.secondFactor.passkeys ?? 0) > 0;
+
+  const submitPasskey = async () => {
+    setSubmitting(true);
+    setError(null);
+    try {
+      await confirmWithPasskey();
+      await queryClient.invalidateQueries({ queryKey: meQueryKey });
+      finish(true);
+    } catch (caught) {
+      setError(passkeyErrorMessage(t, caught));
+    } finally {
+      setSubmitting(false);
+    }
   };
 
   const submit = async ({ code }: { code: string }) => {
@@ -79,6 +96,18 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
       >
         <Typography.Paragraph type="secondary">{t('stepUp.hint')}</Typography.Paragraph>
         {error && <Alert type="error" showIcon title={error} style={{ marginBottom: 16 }} />}
+        {hasPasskey && (
+          <Button
+            block
+            icon={<SafetyCertificateOutlined />}
+            loading={submitting}
+            onClick={() => void submitPasskey()}
+            style={{ marginBottom: 16 }}
+            data-testid="step-up-passkey"
+          >
+            {t('passkeys.usePasskey')}
+          </Button>
+        )}
         <Form form={form} layout="vertical" onFinish={submit} data-testid="step-up-form">
           <Form.Item
             name="code"
