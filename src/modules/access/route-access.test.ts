@@ -1,6 +1,5 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { RecordingAudit } from '../../test-support/recording-audit.js';
 import { type StaffSession, signInAs, TEST_PASSWORD } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
 import { totpCodeAt } from '../identity/totp.js';
