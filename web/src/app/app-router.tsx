@@ -1,8 +1,11 @@
 import { createBrowserRouter, Navigate } from 'react-router';
+import { AuditPage } from '../modules/audit/audit-page';
 import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { CataloguePage } from '../modules/catalogue/catalogue-page';
+import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
 import { ConsoleLayout } from './console-layout';
@@ -32,6 +35,30 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="User">
                   <UsersPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.catalogue,
+              element: (
+                <RequirePermission action="read" subject="Catalogue">
+                  <CataloguePage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.audit,
+              element: (
+                <RequirePermission action="read" subject="AuditLog">
+                  <AuditPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.securityAlerts,
+              element: (
+                <RequirePermission action="read" subject="SecurityAlert">
+                  <SecurityAlertsPage />
                 </RequirePermission>
               ),
             },

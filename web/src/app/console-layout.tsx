@@ -1,5 +1,8 @@
 import {
+  AlertOutlined,
+  AuditOutlined,
   DashboardOutlined,
+  DatabaseOutlined,
   MenuOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -37,6 +40,33 @@ export function ConsoleLayout() {
       icon: <DashboardOutlined />,
       label: <Link to={routePaths.systemStatus}>{t('nav.systemStatus')}</Link>,
     },
+    ...(can(me?.permissions, 'read', 'Catalogue')
+      ? [
+          {
+            key: routePaths.catalogue,
+            icon: <DatabaseOutlined />,
+            label: <Link to={routePaths.catalogue}>{t('nav.catalogue')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'AuditLog')
+      ? [
+          {
+            key: routePaths.audit,
+            icon: <AuditOutlined />,
+            label: <Link to={routePaths.audit}>{t('nav.audit')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'SecurityAlert')
+      ? [
+          {
+            key: routePaths.securityAlerts,
+            icon: <AlertOutlined />,
+            label: <Link to={routePaths.securityAlerts}>{t('nav.securityAlerts')}</Link>,
+          },
+        ]
+      : []),
     ...(can(me?.permissions, 'read', 'User')
       ? [
           {

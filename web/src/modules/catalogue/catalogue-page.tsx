@@ -1,0 +1,296 @@
+import { DatabaseOutlined, PieChartOutlined } from '@ant-design/icons';
+import { useQuery } from '@tanstack/react-query';
+import { Alert, Button, Card, Col, Flex, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { type ChartOption, EChartsView } from '../../app/echarts-view';
+import { useLanguage } from '../../i18n/language-provider';
+import { useProblemMessage } from '../auth/problem-messages';
+import { type Catalogue, type CatalogueField, catalogueQueryOptions } from './catalogue-api';
+import { maskingExampleOf } from './masking-examples';
+import { formatRetention } from './retention-format';
+
+/** Grading levels from the highest to the lowest, with their tag colours. */
+const LEVEL_COLOURS: Record<string, string> = {
+  core: 'magenta',
+  important: 'red',
+  'general-sensitive': 'orange',
+  'general-other': 'blue',
+};
+const LEVEL_CHART_COLOURS: Record<string, string> = {
+  core: '#c41d7f',
+  important: '#cf1322',
+  'general-sensitive': '#fa8c16',
+  'general-other': '#1677ff',
+};
+
+type Sensitivity = 'all' | 'sensitive' | 'general';
+type Dimension = 'level' | 'category';
+
+/** The personal-data catalogue (S2.1), read-only: what is collected and how it is graded, used, kept and masked. */
+export function CataloguePage() {
+  const { t } = useTranslation();
+  const { language } = useLanguage();
+  const problemMessage = useProblemMessage();
+  const catalogue = useQuery(catalogueQueryOptions);
+  const [category, setCategory] = useState<string | null>(null);
+  const [sensitivity, setSensitivity] = useState<Sensitivity>('all');
+  const [dimension, setDimension] = useState<Dimension>('level');
+
+  const labelsOf = useMemo(() => {
+    const data = catalogue.data;
+    const index = (entries: Catalogue['levels'] = []) =>
+      new Map(entries.map((entry) => [entry.id, entry.labels[language]]));
+    return {
+      category: index(data?.categories),
+      level: index(data?.levels),
+      purpose: index(data?.purposes),
+    };
+  }, [catalogue.data, language]);
+
+  const fields = useMemo(
+    () =>
+      (catalogue.data?.fields ?? []).filter(
+        (field) =>
+          (category === null || field.category === category) &&
+          (sensitivity === 'all' || field.sensitive === (sensitivity === 'sensitive')),
+      ),
+    [catalogue.data, category, sensitivity],
+  );
+
+  const chartOption = useMemo<ChartOption>(() => {
+    const entries = (dimension === 'level' ? catalogue.data?.levels : catalogue.data?.categories) ?? [];
+    const data = entries
+      .map((entry) => ({
+        name: entry.labels[language],
+        value: fields.filter((field) => field[dimension] === entry.id).length,
+        ...(dimension === 'level' && LEVEL_CHART_COLOURS[entry.id]
+          ? { itemStyle: { color: LEVEL_CHART_COLOURS[entry.id] } }
+          : {}),
+      }))
+      .filter((item) => item.value > 0);
+    return {
+      // Rich-text tooltips are drawn by the renderer; the HTML ones carry inline styles the CSP refuses.
+      tooltip: { trigger: 'item', renderMode: 'richText', formatter: '{b}: {c} ({d}%)' },
+      legend: { orient: 'vertical', right: 0, top: 'middle', type: 'scroll' },
+      series: [
+        {
+          type: 'pie',
+          name: t('catalogue.chart.fields'),
+          radius: ['45%', '72%'],
+          center: ['32%', '50%'],
+          avoidLabelOverlap: true,
+          label: { show: true, position: 'inside', formatter: '{c}' },
+          data,
+        },
+      ],
+    };
+  }, [catalogue.data, dimension, fields, language, t]);
+
+  return (
+    <Flex vertical gap="large">
+      <div>
+        <Typography.Title level={3} style={{ marginBottom: 4 }}>
+          {t('catalogue.title')}
+        </Typography.Title>
+        <Typography.Text type="secondary">{t('catalogue.subtitle')}</Typography.Text>
+      </div>
+      {catalogue.error && (
+        <Alert
+          type="error"
+          showIcon
+          title={problemMessage(catalogue.error)}
+          action={<Button onClick={() => void catalogue.refetch()}>{t('common.retry')}</Button>}
+        />
+      )}
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={15}>
+          <Card title={t('catalogue.filters.category')} size="small" style={{ height: '100%' }}>
+            <Flex vertical gap="middle">
+              <Space wrap>
+                <Select
+                  data-testid="catalogue-category-filter"
+                  aria-label={t('catalogue.filters.category')}
+                  style={{ minWidth: 200 }}
+                  value={category ?? ''}
+                  onChange={(value) => setCategory(value || null)}
+                  options={[
+                    { value: '', label: t('catalogue.filters.allCategories') },
+                    ...(catalogue.data?.categories ?? []).map((entry) => ({
+                      value: entry.id,
+                      label: entry.labels[language],
+                    })),
+                  ]}
+                />
+                <Segmented<Sensitivity>
+                  data-testid="catalogue-sensitivity-filter"
+                  aria-label={t('catalogue.filters.sensitivity')}
+                  value={sensitivity}
+                  onChange={setSensitivity}
+                  options={[
+                    { value: 'all', label: t('catalogue.filters.all') },
+                    { value: 'sensitive', label: t('catalogue.filters.sensitiveOnly') },
+                    { value: 'general', label: t('catalogue.filters.notSensitiveOnly') },
+                  ]}
+                />
+              </Space>
+              <Typography.Text type="secondary" data-testid="catalogue-count">
+                {t('catalogue.count', { n: fields.length })}
+              </Typography.Text>
+              <Flex wrap gap="small">
+                {(catalogue.data?.levels ?? []).map((level) => (
+                  <Tag key={level.id} color={LEVEL_COLOURS[level.id]}>
+                    {level.labels[language]}
+                  </Tag>
+                ))}
+              </Flex>
+            </Flex>
+          </Card>
+        </Col>
+        <Col xs={24} lg={9}>
+          <Card
+            size="small"
+            title={
+              <span>
+                <PieChartOutlined /> {t('catalogue.chart.title')}
+              </span>
+            }
+            extra={
+              <Segmented<Dimension>
+                size="small"
+                value={dimension}
+                onChange={setDimension}
+                options={[
+                  { value: 'level', label: t('catalogue.chart.byLevel') },
+                  { value: 'category', label: t('catalogue.chart.byCategory') },
+                ]}
+              />
+            }
+          >
+            <EChartsView
+              option={chartOption}
+              className="claimguard-chart"
+              testId="catalogue-chart"
+              ariaLabel={t('catalogue.chart.ariaLabel', {
+                dimension:
+                  dimension === 'level' ? t('catalogue.columns.level') : t('catalogue.columns.category'),
+              })}
+            />
+          </Card>
+        </Col>
+      </Row>
+      <Card
+        styles={{ body: { padding: 0 } }}
+        title={
+          <span>
+            <DatabaseOutlined /> {t('catalogue.title')}
+          </span>
+        }
+      >
+        <Table<CatalogueField>
+          rowKey="id"
+          loading={catalogue.isPending}
+          dataSource={fields}
+          pagination={false}
+          scroll={{ x: 'max-content' }}
+          data-testid="catalogue-table"
+          columns={[
+            {
+              title: t('catalogue.columns.field'),
+              dataIndex: 'labels',
+              render: (_, field) => (
+                <Flex vertical gap={2}>
+                  <Typography.Text strong>{field.labels[language]}</Typography.Text>
+                  <Typography.Text type="secondary" code>
+                    {field.id}
+                  </Typography.Text>
+                </Flex>
+              ),
+            },
+            {
+              title: t('catalogue.columns.category'),
+              dataIndex: 'category',
+              render: (value: string) => <Tag>{labelsOf.category.get(value) ?? value}</Tag>,
+            },
+            {
+              title: t('catalogue.columns.level'),
+              dataIndex: 'level',
+              render: (value: string) => (
+                <Tag color={LEVEL_COLOURS[value]}>{labelsOf.level.get(value) ?? value}</Tag>
+              ),
+            },
+            {
+              title: t('catalogue.columns.sensitive'),
+              dataIndex: 'sensitive',
+              render: (sensitive: boolean) =>
+                sensitive ? (
+                  <Tag color="volcano">{t('catalogue.sensitiveTag')}</Tag>
+                ) : (
+                  <Typography.Text type="secondary">{t('catalogue.notSensitive')}</Typography.Text>
+                ),
+            },
+            {
+              title: t('catalogue.columns.purposes'),
+              dataIndex: 'purposes',
+              render: (purposes: string[]) => (
+                <Flex wrap gap={4}>
+                  {purposes.map((purpose) => (
+                    <Tag key={purpose} color="geekblue">
+                      {labelsOf.purpose.get(purpose) ?? purpose}
+                    </Tag>
+                  ))}
+                </Flex>
+              ),
+            },
+            {
+              title: t('catalogue.columns.retention'),
+              dataIndex: 'retention',
+              render: (retention: string, field) => (
+                <Flex vertical gap={2}>
+                  <Typography.Text>{formatRetention(retention, language)}</Typography.Text>
+                  <Typography.Text type="secondary">
+                    {t(`catalogue.retentionFrom.${field.retentionFrom as 'collected'}`, {
+                      defaultValue: field.retentionFrom,
+                    })}
+                  </Typography.Text>
+                </Flex>
+              ),
+            },
+            {
+              title: t('catalogue.columns.masking'),
+              dataIndex: 'masking',
+              render: (masking: string, field) => {
+                const example = maskingExampleOf(masking);
+                return (
+                  <Flex vertical gap={2}>
+                    <Space size={4}>
+                      <Typography.Text>
+                        {t(`catalogue.masking.${masking as 'full'}`, { defaultValue: masking })}
+                      </Typography.Text>
+                      {field.binary && <Tag>{t('catalogue.binary')}</Tag>}
+                    </Space>
+                    {example && (
+                      <Typography.Text type="secondary">
+                        {t('catalogue.maskingExample', { example })}
+                      </Typography.Text>
+                    )}
+                  </Flex>
+                );
+              },
+            },
+            {
+              title: t('catalogue.columns.searchable'),
+              dataIndex: 'blindIndex',
+              render: (blindIndex: string | null) =>
+                blindIndex ? (
+                  <Tag color="green">{t('catalogue.searchableYes', { kind: blindIndex })}</Tag>
+                ) : (
+                  <Typography.Text type="secondary">{t('catalogue.searchableNo')}</Typography.Text>
+                ),
+            },
+          ]}
+        />
+      </Card>
+    </Flex>
+  );
+}
