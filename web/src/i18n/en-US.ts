@@ -309,6 +309,14 @@ export const enUS: TranslationResources = {
     subtitle:
       'Every personal-data field ClaimGuard keeps: its grading, sensitivity, purposes, retention and masking',
     count: '{{n}} fields',
+    overview: {
+      title: 'Overview and filters',
+      fields: 'Fields',
+      sensitive: 'Sensitive fields',
+      searchable: 'Searchable fields',
+      purposes: 'Purposes',
+      levels: 'Grading (highest first):',
+    },
     columns: {
       field: 'Field',
       category: 'Category',
@@ -424,7 +432,7 @@ export const enUS: TranslationResources = {
     verify: {
       button: 'Verify chain',
       running: 'Verifying…',
-      intact: 'The log is intact: {{events}} events, root {{root}}',
+      intact: 'The log is intact: {{events}} events, root {{root}}…',
       intactDetail: '{{checkpoints}} signed checkpoints and {{files}} checkpoint files checked in {{ms}} ms',
       broken: 'The log has been tampered with or damaged: {{n}} problems found',
       truncated: 'Too many problems; only the first are listed',
@@ -460,7 +468,7 @@ export const enUS: TranslationResources = {
     },
     open: 'Open',
     acknowledged: 'Acknowledged',
-    acknowledgedBy: 'Acknowledged by {{who}} at {{at}}',
+    acknowledgedBy: '{{at}}, by {{who}}',
     acknowledge: 'Acknowledge',
     acknowledgeConfirm: 'Mark this alert as reviewed?',
     acknowledgedMessage: 'Alert acknowledged',

@@ -309,6 +309,14 @@ export const zhCN = {
     title: '个人信息目录',
     subtitle: '系统保存的每一项个人信息：分级、是否敏感、可用于的目的、保存期限与脱敏方式',
     count: '共 {{n}} 个字段',
+    overview: {
+      title: '概览与筛选',
+      fields: '字段',
+      sensitive: '敏感个人信息',
+      searchable: '可检索字段',
+      purposes: '处理目的',
+      levels: '分级（由高到低）：',
+    },
     columns: {
       field: '字段',
       category: '类别',
@@ -423,7 +431,7 @@ export const zhCN = {
     verify: {
       button: '校验日志链',
       running: '正在校验…',
-      intact: '日志完整：共 {{events}} 个事件，根哈希 {{root}}',
+      intact: '日志完整：共 {{events}} 个事件，根哈希 {{root}}…',
       intactDetail: '已核对 {{checkpoints}} 个签名检查点和 {{files}} 个检查点文件，用时 {{ms}} 毫秒',
       broken: '日志已被篡改或损坏：发现 {{n}} 个问题',
       truncated: '问题过多，只列出前面的部分',
@@ -459,7 +467,7 @@ export const zhCN = {
     },
     open: '未确认',
     acknowledged: '已确认',
-    acknowledgedBy: '{{who}} 于 {{at}} 确认',
+    acknowledgedBy: '{{at}}，确认人 {{who}}',
     acknowledge: '确认',
     acknowledgeConfirm: '确认已复核此告警？',
     acknowledgedMessage: '告警已确认',

@@ -15,6 +15,7 @@ import {
   Descriptions,
   Flex,
   Form,
+  Grid,
   Input,
   List,
   Result,
@@ -90,6 +91,7 @@ export function AuditPage() {
   const { labelOf } = useRoleLabels();
   const [form] = Form.useForm<FilterFormValues>();
   const [filter, setFilter] = useState<AuditFilter>({});
+  const isPhone = Grid.useBreakpoint().sm === false;
   const mayVerify = can(me?.permissions, 'verify', 'AuditLog');
   const mayExport = can(me?.permissions, 'export', 'AuditLog');
 
@@ -151,7 +153,7 @@ export function AuditPage() {
       <Card size="small">
         <Form<FilterFormValues>
           form={form}
-          layout="inline"
+          layout={isPhone ? 'vertical' : 'inline'}
           onFinish={(values) => setFilter(filterOf(values))}
           data-testid="audit-filters"
           className="claimguard-filter-form"
@@ -180,7 +182,7 @@ export function AuditPage() {
             />
           </Form.Item>
           <Form.Item name="range" label={t('audit.filters.timeRange')}>
-            <DatePicker.RangePicker showTime allowEmpty={[true, true]} />
+            <DatePicker.RangePicker showTime allowEmpty={[true, true]} className="claimguard-range-picker" />
           </Form.Item>
           <Form.Item>
             <Space>
@@ -343,14 +345,18 @@ function VerifyResult({ report }: { report: AuditVerifyReport }) {
         <Result
           status="success"
           icon={<CheckCircleOutlined />}
-          title={t('audit.verify.intact', { events: report.events, root: report.rootHash })}
+          title={t('audit.verify.intact', { events: report.events, root: report.rootHash.slice(0, 16) })}
           subTitle={t('audit.verify.intactDetail', {
             checkpoints: report.checkpointsChecked,
             files: report.checkpointFilesChecked,
             ms: Math.round(report.durationMs),
           })}
-          className="claimguard-compact-result claimguard-break-anywhere"
-        />
+          className="claimguard-compact-result"
+        >
+          <Flex justify="center">
+            <Hash value={report.rootHash} testId="audit-verify-root" />
+          </Flex>
+        </Result>
       </Card>
     );
   }

@@ -1,6 +1,20 @@
 import { DatabaseOutlined, PieChartOutlined } from '@ant-design/icons';
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Col, Flex, Row, Segmented, Select, Space, Table, Tag, Typography } from 'antd';
+import {
+  Alert,
+  Button,
+  Card,
+  Col,
+  Flex,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Tag,
+  Typography,
+} from 'antd';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { type ChartOption, EChartsView } from '../../app/echarts-view';
@@ -105,7 +119,7 @@ export function CataloguePage() {
       )}
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={15}>
-          <Card title={t('catalogue.filters.category')} size="small" style={{ height: '100%' }}>
+          <Card title={t('catalogue.overview.title')} size="small" style={{ height: '100%' }}>
             <Flex vertical gap="middle">
               <Space wrap>
                 <Select
@@ -134,16 +148,40 @@ export function CataloguePage() {
                   ]}
                 />
               </Space>
-              <Typography.Text type="secondary" data-testid="catalogue-count">
-                {t('catalogue.count', { n: fields.length })}
-              </Typography.Text>
-              <Flex wrap gap="small">
+              <Row gutter={[16, 16]}>
+                <Col xs={12} md={6}>
+                  <Statistic title={t('catalogue.overview.fields')} value={fields.length} />
+                </Col>
+                <Col xs={12} md={6}>
+                  <Statistic
+                    title={t('catalogue.overview.sensitive')}
+                    value={fields.filter((field) => field.sensitive).length}
+                  />
+                </Col>
+                <Col xs={12} md={6}>
+                  <Statistic
+                    title={t('catalogue.overview.searchable')}
+                    value={fields.filter((field) => field.blindIndex !== null).length}
+                  />
+                </Col>
+                <Col xs={12} md={6}>
+                  <Statistic
+                    title={t('catalogue.overview.purposes')}
+                    value={new Set(fields.flatMap((field) => field.purposes)).size}
+                  />
+                </Col>
+              </Row>
+              <Flex wrap gap="small" align="center">
+                <Typography.Text type="secondary">{t('catalogue.overview.levels')}</Typography.Text>
                 {(catalogue.data?.levels ?? []).map((level) => (
                   <Tag key={level.id} color={LEVEL_COLOURS[level.id]}>
                     {level.labels[language]}
                   </Tag>
                 ))}
               </Flex>
+              <Typography.Text type="secondary" data-testid="catalogue-count">
+                {t('catalogue.count', { n: fields.length })}
+              </Typography.Text>
             </Flex>
           </Card>
         </Col>
@@ -233,7 +271,7 @@ export function CataloguePage() {
               title: t('catalogue.columns.purposes'),
               dataIndex: 'purposes',
               render: (purposes: string[]) => (
-                <Flex wrap gap={4}>
+                <Flex wrap gap={4} className="claimguard-purposes">
                   {purposes.map((purpose) => (
                     <Tag key={purpose} color="geekblue">
                       {labelsOf.purpose.get(purpose) ?? purpose}

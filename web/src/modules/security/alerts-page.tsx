@@ -119,12 +119,17 @@ export function SecurityAlertsPage() {
               key: 'status',
               render: (_, alert) =>
                 alert.acknowledgedAt ? (
-                  <Typography.Text type="secondary">
-                    {t('alerts.acknowledgedBy', {
-                      who: alert.acknowledgedBy ?? '—',
-                      at: formatTimestamp(alert.acknowledgedAt, language),
-                    })}
-                  </Typography.Text>
+                  <Flex vertical gap={2} align="flex-start">
+                    <Tag icon={<CheckOutlined />} color="success">
+                      {t('alerts.acknowledged')}
+                    </Tag>
+                    <Typography.Text type="secondary">
+                      {t('alerts.acknowledgedBy', {
+                        who: alert.acknowledgedBy ?? '—',
+                        at: formatTimestamp(alert.acknowledgedAt, language),
+                      })}
+                    </Typography.Text>
+                  </Flex>
                 ) : (
                   <Tag color="red">{t('alerts.open')}</Tag>
                 ),
@@ -135,9 +140,7 @@ export function SecurityAlertsPage() {
               fixed: 'right',
               render: (_, alert) =>
                 alert.acknowledgedAt ? (
-                  <Tag icon={<CheckOutlined />} color="success">
-                    {t('alerts.acknowledged')}
-                  </Tag>
+                  '—'
                 ) : (
                   <Popconfirm
                     title={t('alerts.acknowledgeConfirm')}
