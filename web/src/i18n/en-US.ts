@@ -319,6 +319,7 @@ export const enUS: TranslationResources = {
     },
     columns: {
       field: 'Field',
+      classification: 'Classification',
       category: 'Category',
       level: 'Grading',
       sensitive: 'Sensitivity',
@@ -330,7 +331,8 @@ export const enUS: TranslationResources = {
     sensitiveTag: 'Sensitive (PIPL Art. 28)',
     notSensitive: 'General',
     binary: 'File',
-    searchableYes: 'Yes (blind index: {{kind}})',
+    searchableYes: 'Yes',
+    blindIndex: 'blind index: {{kind}}',
     searchableNo: 'No',
     retentionFrom: {
       'claim-closed': 'from claim closure',

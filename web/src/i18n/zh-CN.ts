@@ -319,6 +319,7 @@ export const zhCN = {
     },
     columns: {
       field: '字段',
+      classification: '分类与分级',
       category: '类别',
       level: '分级',
       sensitive: '敏感性',
@@ -330,7 +331,8 @@ export const zhCN = {
     sensitiveTag: '敏感个人信息（PIPL 第 28 条）',
     notSensitive: '一般个人信息',
     binary: '文件',
-    searchableYes: '是（盲索引：{{kind}}）',
+    searchableYes: '是',
+    blindIndex: '盲索引：{{kind}}',
     searchableNo: '否',
     retentionFrom: {
       'claim-closed': '自结案起',

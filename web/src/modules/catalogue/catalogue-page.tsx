@@ -246,26 +246,21 @@ export function CataloguePage() {
               ),
             },
             {
-              title: t('catalogue.columns.category'),
-              dataIndex: 'category',
-              render: (value: string) => <Tag>{labelsOf.category.get(value) ?? value}</Tag>,
-            },
-            {
-              title: t('catalogue.columns.level'),
-              dataIndex: 'level',
-              render: (value: string) => (
-                <Tag color={LEVEL_COLOURS[value]}>{labelsOf.level.get(value) ?? value}</Tag>
+              title: t('catalogue.columns.classification'),
+              key: 'classification',
+              render: (_, field) => (
+                <Flex vertical gap={4} align="flex-start">
+                  <Tag>{labelsOf.category.get(field.category) ?? field.category}</Tag>
+                  <Tag color={LEVEL_COLOURS[field.level]}>
+                    {labelsOf.level.get(field.level) ?? field.level}
+                  </Tag>
+                  {field.sensitive ? (
+                    <Tag color="volcano">{t('catalogue.sensitiveTag')}</Tag>
+                  ) : (
+                    <Typography.Text type="secondary">{t('catalogue.notSensitive')}</Typography.Text>
+                  )}
+                </Flex>
               ),
-            },
-            {
-              title: t('catalogue.columns.sensitive'),
-              dataIndex: 'sensitive',
-              render: (sensitive: boolean) =>
-                sensitive ? (
-                  <Tag color="volcano">{t('catalogue.sensitiveTag')}</Tag>
-                ) : (
-                  <Typography.Text type="secondary">{t('catalogue.notSensitive')}</Typography.Text>
-                ),
             },
             {
               title: t('catalogue.columns.purposes'),
@@ -321,7 +316,12 @@ export function CataloguePage() {
               dataIndex: 'blindIndex',
               render: (blindIndex: string | null) =>
                 blindIndex ? (
-                  <Tag color="green">{t('catalogue.searchableYes', { kind: blindIndex })}</Tag>
+                  <Flex vertical gap={2} align="flex-start">
+                    <Tag color="green">{t('catalogue.searchableYes')}</Tag>
+                    <Typography.Text type="secondary">
+                      {t('catalogue.blindIndex', { kind: blindIndex })}
+                    </Typography.Text>
+                  </Flex>
                 ) : (
                   <Typography.Text type="secondary">{t('catalogue.searchableNo')}</Typography.Text>
                 ),
