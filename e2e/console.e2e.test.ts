@@ -312,7 +312,10 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
   });
 
   it('shows the audit log in Chinese', async () => {
-    await page.getByTestId('language-switch').getByRole('button', { name: /中\s*文/ }).click();
+    await page
+      .getByTestId('language-switch')
+      .getByRole('button', { name: /中\s*文/ })
+      .click();
     await expect.poll(() => page.getByTestId('audit-table').textContent()).toContain('员工');
     await shot('console-audit-zh-CN');
     await page.getByRole('menuitem', { name: /个人信息目录/ }).click();
