@@ -328,7 +328,7 @@ export const zhCN = {
       masking: '脱敏规则',
       searchable: '可检索',
     },
-    sensitiveTag: '敏感个人信息（PIPL 第 28 条）',
+    sensitiveTag: '敏感（PIPL 第 28 条）',
     notSensitive: '一般个人信息',
     binary: '文件',
     searchableYes: '是',

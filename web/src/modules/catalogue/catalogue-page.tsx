@@ -279,7 +279,7 @@ export function CataloguePage() {
               title: t('catalogue.columns.retention'),
               dataIndex: 'retention',
               render: (retention: string, field) => (
-                <Flex vertical gap={2}>
+                <Flex vertical gap={2} className="claimguard-narrow-cell">
                   <Typography.Text>{formatRetention(retention, language)}</Typography.Text>
                   <Typography.Text type="secondary">
                     {t(`catalogue.retentionFrom.${field.retentionFrom as 'collected'}`, {
