@@ -115,9 +115,12 @@ export function ConsoleLayout() {
         <Link to={routePaths.systemStatus} aria-label="ClaimGuard">
           <Flex align="center" gap={token.marginXS}>
             <SafetyCertificateFilled style={{ fontSize: 24, color: token.colorPrimary }} />
-            <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
-              ClaimGuard
-            </Typography.Text>
+            {/* On a phone the mark alone leaves room for the language switch and the user menu. */}
+            {!isPhone && (
+              <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
+                ClaimGuard
+              </Typography.Text>
+            )}
           </Flex>
         </Link>
         <Flex
