@@ -270,6 +270,15 @@ export function AuditPage() {
               render: (_, { event }) => <Typography.Text code>{event.action}</Typography.Text>,
             },
             {
+              title: t('audit.columns.outcome'),
+              key: 'outcome',
+              render: (_, { event }) => (
+                <Tag color={OUTCOME_COLOURS[event.outcome]}>
+                  {t(`audit.outcomes.${event.outcome as 'success'}`, { defaultValue: event.outcome })}
+                </Tag>
+              ),
+            },
+            {
               title: t('audit.columns.resource'),
               key: 'resource',
               render: (_, { event: { resource } }) => (
@@ -307,15 +316,6 @@ export function AuditPage() {
               title: t('audit.columns.purpose'),
               key: 'purpose',
               render: (_, { event }) => event.purpose ?? '—',
-            },
-            {
-              title: t('audit.columns.outcome'),
-              key: 'outcome',
-              render: (_, { event }) => (
-                <Tag color={OUTCOME_COLOURS[event.outcome]}>
-                  {t(`audit.outcomes.${event.outcome as 'success'}`, { defaultValue: event.outcome })}
-                </Tag>
-              ),
             },
           ]}
         />
