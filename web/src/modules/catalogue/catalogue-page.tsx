@@ -86,13 +86,13 @@ export function CataloguePage() {
     return {
       // Rich-text tooltips are drawn by the renderer; the HTML ones carry inline styles the CSP refuses.
       tooltip: { trigger: 'item', renderMode: 'richText', formatter: '{b}: {c} ({d}%)' },
-      legend: { orient: 'vertical', right: 0, top: 'middle', type: 'scroll' },
+      legend: { orient: 'horizontal', bottom: 0, type: 'scroll' },
       series: [
         {
           type: 'pie',
           name: t('catalogue.chart.fields'),
-          radius: ['45%', '72%'],
-          center: ['32%', '50%'],
+          radius: ['42%', '68%'],
+          center: ['50%', '44%'],
           avoidLabelOverlap: true,
           label: { show: true, position: 'inside', formatter: '{c}' },
           data,
