@@ -1,10 +1,11 @@
+import { Spin } from 'antd';
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
 import { AuditPage } from '../modules/audit/audit-page';
 import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
-import { CataloguePage } from '../modules/catalogue/catalogue-page';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
@@ -13,6 +14,11 @@ import { NotFoundPage } from './not-found-page';
 import { RequirePermission } from './require-permission';
 import { RouteErrorPage } from './route-error-page';
 import { routePaths } from './route-paths';
+
+// The catalogue carries the charting library: loaded when first opened, not with every page.
+const CataloguePage = lazy(() =>
+  import('../modules/catalogue/catalogue-page').then((module) => ({ default: module.CataloguePage })),
+);
 
 export function createAppRouter() {
   return createBrowserRouter([
@@ -42,7 +48,9 @@ export function createAppRouter() {
               path: routePaths.catalogue,
               element: (
                 <RequirePermission action="read" subject="Catalogue">
-                  <CataloguePage />
+                  <Suspense fallback={<Spin />}>
+                    <CataloguePage />
+                  </Suspense>
                 </RequirePermission>
               ),
             },
