@@ -378,10 +378,9 @@ function VerifyResult({ report }: { report: AuditVerifyReport }) {
                 <Typography.Text code>
                   {problem.fromSeq === null
                     ? t('audit.verify.noRange')
-                    : t('audit.verify.range', {
-                        from: problem.fromSeq,
-                        to: problem.toSeq ?? problem.fromSeq,
-                      })}
+                    : problem.toSeq === null || problem.toSeq === problem.fromSeq
+                      ? t('audit.verify.single', { seq: problem.fromSeq })
+                      : t('audit.verify.range', { from: problem.fromSeq, to: problem.toSeq })}
                 </Typography.Text>
                 {problem.checkpoint && (
                   <Tag>{t('audit.verify.checkpoint', { size: problem.checkpoint.size })}</Tag>
