@@ -15,7 +15,9 @@ import { LogCapture } from '../src/test-support/test-server.js';
  * free port with a fresh embedded store: the first administrator signs in with the one-time password the
  * first start printed, changes it, adds an authenticator, saves the recovery codes, reads the status
  * page, switches the language (which persists), and creates a user through the step-up modal; all under
- * the strict Content-Security-Policy. Screenshots go to test-results/.
+ * the strict Content-Security-Policy. An internal auditor the administrator created then signs in, reads the
+ * personal-data catalogue and the audit log, verifies the chain and checks an inclusion proof in the
+ * browser. Screenshots go to test-results/.
  */
 const CHROMIUM = process.env.CLAIMGUARD_CHROMIUM ?? '/usr/bin/chromium';
 const haveChromium = existsSync(CHROMIUM);
@@ -38,6 +40,7 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
   let page: Page;
   let admin: { username: string; oneTimePassword: string };
   let totpSecret = '';
+  let auditorPassword = '';
   const pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
@@ -210,6 +213,23 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
     expect(await page.getByTestId('users-table').textContent()).toContain('Adjuster');
   });
 
+  it('creates an internal auditor (the step-up is still fresh)', async () => {
+    await page.getByRole('button', { name: 'New user' }).click();
+    const form = page.getByTestId('user-form');
+    await form.getByLabel('Login name').fill('wang.fang');
+    await form.getByLabel('Name', { exact: true }).fill('Wang Fang');
+    await form.getByLabel('Role').click();
+    await page.locator('.ant-select-item-option[title="Internal auditor"]').click();
+    await page.getByTestId('user-save').click();
+    const password = page.getByTestId('one-time-password');
+    await password.waitFor();
+    auditorPassword = ((await password.textContent()) ?? '').trim();
+    expect(auditorPassword.length).toBeGreaterThanOrEqual(12);
+    await page.getByTestId('one-time-password-close').click();
+    await expect.poll(() => page.getByTestId('users-table').textContent()).toContain('wang.fang');
+    expect(await page.getByTestId('users-table').textContent()).toContain('Internal auditor');
+  });
+
   it('shows my security with the current session marked', async () => {
     await page.getByTestId('user-menu').click();
     await page.locator('.ant-dropdown').getByRole('menuitem', { name: 'My security' }).click();
@@ -225,6 +245,83 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
     await page.waitForURL(/\/login$/);
     await page.goto(`${url}/admin/users`);
     await page.waitForURL(/\/login$/);
+  });
+
+  it('signs the internal auditor in: one-time password, new password, authenticator', async () => {
+    // The language chosen before sign-out stays (it is the browser's choice, not the account's).
+    await page.getByLabel('Login name').fill('wang.fang');
+    await page.getByLabel('Password').fill(auditorPassword);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.waitForURL(/\/setup$/);
+    await page.getByLabel('Current (one-time) password').fill(auditorPassword);
+    await page.getByLabel('New password', { exact: true }).fill(NEW_PASSWORD);
+    await page.getByLabel('New password again').fill(NEW_PASSWORD);
+    await page.getByRole('button', { name: 'Change password' }).click();
+    await page.getByTestId('totp-qr').waitFor();
+    const secret = ((await page.getByTestId('totp-secret').textContent()) ?? '').replace(/[^A-Z2-7]/g, '');
+    await page.getByLabel('The 6-digit code your app shows').fill(totpCodeAt(secret, Date.now()));
+    await page.getByRole('button', { name: 'Confirm' }).click();
+    await page.getByTestId('recovery-saved').click();
+    await page.getByTestId('recovery-finish').click();
+    await page.waitForURL(/\/status$/);
+    await expect.poll(() => page.getByTestId('user-area').textContent()).toContain('Internal auditor');
+    // Navigation follows the auditor's permissions: evidence, not alerts (those are the security officer's).
+    expect(await page.getByRole('menuitem', { name: /Personal-data catalogue/ }).count()).toBe(1);
+    expect(await page.getByRole('menuitem', { name: /Audit log/ }).count()).toBe(1);
+    expect(await page.getByRole('menuitem', { name: /Security alerts/ }).count()).toBe(0);
+  });
+
+  it('shows the personal-data catalogue with its grading chart', async () => {
+    await page.getByRole('menuitem', { name: /Personal-data catalogue/ }).click();
+    await page.waitForURL(/\/catalogue$/);
+    const table = page.getByTestId('catalogue-table');
+    await expect.poll(() => table.textContent()).toContain('Resident ID number');
+    expect(await table.textContent()).toContain('Sensitive (PIPL Art. 28)');
+    expect(await table.textContent()).toContain('5 years');
+    expect(await table.textContent()).toContain('1101**********1234');
+    await expect.poll(() => page.getByTestId('catalogue-chart').locator('svg').count()).toBe(1);
+    await page.getByTestId('catalogue-sensitivity-filter').getByText('Sensitive only').click();
+    await expect.poll(() => table.textContent()).not.toContain('Mobile phone number');
+    await page.getByTestId('catalogue-sensitivity-filter').getByText('All', { exact: true }).click();
+    await page.waitForTimeout(400); // the chart's animation
+    await shot('console-catalogue-en-US');
+  });
+
+  it('lists audit events, verifies the chain, and checks an inclusion proof in the browser', async () => {
+    await page.getByRole('menuitem', { name: /Audit log/ }).click();
+    await page.waitForURL(/\/audit$/);
+    const table = page.getByTestId('audit-table');
+    await expect.poll(() => table.locator('tbody tr.ant-table-row').count()).toBeGreaterThan(5);
+    expect(await table.textContent()).toContain('user.created');
+    expect(await table.textContent()).toContain('auth.login');
+
+    await page.getByTestId('audit-verify').click();
+    await expect
+      .poll(() => page.getByTestId('audit-verify-result').textContent())
+      .toContain('The log is intact');
+
+    await table
+      .locator('tbody tr.ant-table-row')
+      .nth(1)
+      .getByRole('button', { name: /expand/i })
+      .click();
+    await page.getByTestId('audit-proof-button').click();
+    await page.getByTestId('audit-proof-valid').waitFor();
+    expect(await page.getByTestId('audit-proof-valid').textContent()).toContain('Verified in your browser');
+    await shot('console-audit-en-US');
+  });
+
+  it('shows the audit log in Chinese', async () => {
+    await page
+      .getByTestId('language-switch')
+      .getByRole('button', { name: /中\s*文/ })
+      .click();
+    await expect.poll(() => page.getByTestId('audit-table').textContent()).toContain('员工');
+    await shot('console-audit-zh-CN');
+    await page.getByRole('menuitem', { name: /个人信息目录/ }).click();
+    await expect.poll(() => page.getByTestId('catalogue-table').textContent()).toContain('身份证号');
+    expect(await page.getByTestId('catalogue-table').textContent()).toContain('5 年');
+    await shot('console-catalogue-zh-CN');
   });
 
   it('runs under the strict Content-Security-Policy without violations or script errors', () => {

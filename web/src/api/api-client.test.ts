@@ -1,10 +1,12 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ApiProblem,
+  apiDownload,
   apiGet,
   apiPost,
   CSRF_HEADER,
   currentCsrfToken,
+  fileNameOf,
   problemCodeOf,
   setCsrfToken,
   setStepUpHandler,
@@ -193,5 +195,41 @@ describe('step-up', () => {
     queueFetch(problem('step-up-required', 403));
     await expect(apiPost('/x', {}, { stepUp: false })).rejects.toMatchObject({ code: 'step-up-required' });
     expect(handler).not.toHaveBeenCalled();
+  });
+});
+
+describe('downloads', () => {
+  it('asks for a second factor, retries, and returns the bytes with the suggested file name', async () => {
+    const handler = vi.fn(async () => true);
+    setStepUpHandler(handler);
+    const calls = queueFetch(
+      problem('step-up-required', 403),
+      new Response('{"seq":0}\n', {
+        headers: {
+          'content-type': 'application/x-ndjson',
+          'content-disposition': 'attachment; filename="claimguard-audit-2026-11-24T10-00-00-000Z.jsonl"',
+        },
+      }),
+    );
+    const { blob, fileName } = await apiDownload('/api/v1/audit/export?action=auth.login');
+    expect(await blob.text()).toBe('{"seq":0}\n');
+    expect(fileName).toBe('claimguard-audit-2026-11-24T10-00-00-000Z.jsonl');
+    expect(handler).toHaveBeenCalledTimes(1);
+    expect(calls.map((call) => [call.method, call.url])).toEqual([
+      ['GET', '/api/v1/audit/export?action=auth.login'],
+      ['GET', '/api/v1/audit/export?action=auth.login'],
+    ]);
+  });
+
+  it('throws the refusal as a problem', async () => {
+    queueFetch(problem('forbidden', 403));
+    await expect(apiDownload('/api/v1/audit/export')).rejects.toBeInstanceOf(ApiProblem);
+  });
+
+  it('takes only a plain file name from Content-Disposition', () => {
+    expect(fileNameOf('attachment; filename="a.jsonl"')).toBe('a.jsonl');
+    expect(fileNameOf('attachment; filename=b.jsonl')).toBe('b.jsonl');
+    expect(fileNameOf('attachment; filename="../../etc/passwd"')).toBeUndefined();
+    expect(fileNameOf(null)).toBeUndefined();
   });
 });

@@ -159,6 +159,17 @@ export async function apiRequest<T>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
+  const response = await sendWithRetries(method, path, body, options);
+  return (await response.json()) as T;
+}
+
+/** The CSRF and step-up retries of {@link apiRequest}; resolves with a 2xx response, else throws. */
+async function sendWithRetries(
+  method: Method,
+  path: string,
+  body: unknown,
+  options: RequestOptions,
+): Promise<Response> {
   let response = await send(method, path, body, options.signal);
   let problem = response.ok ? undefined : await problemFromResponse(response);
 
@@ -171,7 +182,29 @@ export async function apiRequest<T>(
     problem = response.ok ? undefined : await problemFromResponse(response);
   }
   if (problem) throw problem;
-  return (await response.json()) as T;
+  return response;
+}
+
+/**
+ * Downloads a file (e.g. an export) with the same CSRF and step-up handling as {@link apiRequest};
+ * resolves with its bytes and the file name the server suggested, if any.
+ */
+export async function apiDownload(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ blob: Blob; fileName: string | undefined }> {
+  const response = await sendWithRetries('GET', path, undefined, options);
+  return {
+    blob: await response.blob(),
+    fileName: fileNameOf(response.headers.get('content-disposition')),
+  };
+}
+
+/** `attachment; filename="a.jsonl"` → `a.jsonl`; only plain names, never a path. */
+export function fileNameOf(contentDisposition: string | null): string | undefined {
+  const match = /filename="?([^";]+)"?/i.exec(contentDisposition ?? '');
+  const name = match?.[1]?.trim();
+  return name && /^[\w.-]+$/.test(name) ? name : undefined;
 }
 
 export function apiGet<T>(path: string, options: RequestOptions = {}): Promise<T> {

@@ -1,8 +1,12 @@
+import { Spin } from 'antd';
+import { lazy, Suspense } from 'react';
 import { createBrowserRouter, Navigate } from 'react-router';
+import { AuditPage } from '../modules/audit/audit-page';
 import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
 import { ConsoleLayout } from './console-layout';
@@ -10,6 +14,11 @@ import { NotFoundPage } from './not-found-page';
 import { RequirePermission } from './require-permission';
 import { RouteErrorPage } from './route-error-page';
 import { routePaths } from './route-paths';
+
+// The catalogue carries the charting library: loaded when first opened, not with every page.
+const CataloguePage = lazy(() =>
+  import('../modules/catalogue/catalogue-page').then((module) => ({ default: module.CataloguePage })),
+);
 
 export function createAppRouter() {
   return createBrowserRouter([
@@ -32,6 +41,32 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="User">
                   <UsersPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.catalogue,
+              element: (
+                <RequirePermission action="read" subject="Catalogue">
+                  <Suspense fallback={<Spin />}>
+                    <CataloguePage />
+                  </Suspense>
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.audit,
+              element: (
+                <RequirePermission action="read" subject="AuditLog">
+                  <AuditPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.securityAlerts,
+              element: (
+                <RequirePermission action="read" subject="SecurityAlert">
+                  <SecurityAlertsPage />
                 </RequirePermission>
               ),
             },

@@ -1,5 +1,8 @@
 import {
+  AlertOutlined,
+  AuditOutlined,
   DashboardOutlined,
+  DatabaseOutlined,
   MenuOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -37,6 +40,33 @@ export function ConsoleLayout() {
       icon: <DashboardOutlined />,
       label: <Link to={routePaths.systemStatus}>{t('nav.systemStatus')}</Link>,
     },
+    ...(can(me?.permissions, 'read', 'Catalogue')
+      ? [
+          {
+            key: routePaths.catalogue,
+            icon: <DatabaseOutlined />,
+            label: <Link to={routePaths.catalogue}>{t('nav.catalogue')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'AuditLog')
+      ? [
+          {
+            key: routePaths.audit,
+            icon: <AuditOutlined />,
+            label: <Link to={routePaths.audit}>{t('nav.audit')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'SecurityAlert')
+      ? [
+          {
+            key: routePaths.securityAlerts,
+            icon: <AlertOutlined />,
+            label: <Link to={routePaths.securityAlerts}>{t('nav.securityAlerts')}</Link>,
+          },
+        ]
+      : []),
     ...(can(me?.permissions, 'read', 'User')
       ? [
           {
@@ -85,9 +115,12 @@ export function ConsoleLayout() {
         <Link to={routePaths.systemStatus} aria-label="ClaimGuard">
           <Flex align="center" gap={token.marginXS}>
             <SafetyCertificateFilled style={{ fontSize: 24, color: token.colorPrimary }} />
-            <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
-              ClaimGuard
-            </Typography.Text>
+            {/* On a phone the mark alone leaves room for the language switch and the user menu. */}
+            {!isPhone && (
+              <Typography.Text strong style={{ fontSize: token.fontSizeLG, whiteSpace: 'nowrap' }}>
+                ClaimGuard
+              </Typography.Text>
+            )}
           </Flex>
         </Link>
         <Flex
