@@ -34,7 +34,8 @@ import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
-import { catalogueRoutes } from '../modules/vault/vault.routes.js';
+import type { VaultKeys } from '../modules/vault/key-provider.js';
+import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
 import { problemErrorHandler } from './problem-details.js';
 import { registerWebConsole } from './web-console.js';
 
@@ -61,6 +62,8 @@ export type ServerOptions = {
   audit: AuditRecorder;
   /** The audit log itself, for its search, verification and export API. */
   auditService?: AuditService;
+  /** The vault's keys, for the key status and rotation API. */
+  vaultKeys?: VaultKeys;
   /** Seals second-factor secrets (see identity-keys.ts). */
   identityKey: Buffer;
   /** Directory of the built console; defaults to web/dist of this checkout. */
@@ -200,6 +203,14 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(passkeyRoutes, { passkeys, prefix: API_PREFIX });
   await app.register(catalogueRoutes, { prefix: API_PREFIX });
   await app.register(accessRoutes, { breakGlass, prefix: API_PREFIX });
+  if (options.vaultKeys) {
+    await app.register(keyRoutes, {
+      keys: options.vaultKeys,
+      db: store.db,
+      audit: options.audit,
+      prefix: API_PREFIX,
+    });
+  }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
 

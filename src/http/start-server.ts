@@ -7,7 +7,7 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
-import { initVaultKeys } from '../modules/vault/key-provider.js';
+import { initVaultKeys, loadVaultKeys } from '../modules/vault/key-provider.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
 
 export class PortInUseError extends Error {
@@ -55,7 +55,16 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
       sessionMaxMs: config.sessionMaxHours * 3_600_000,
     }).createFirstAdministrator();
 
-    const app = await buildServer({ config, store, logger, audit, auditService: audit, identityKey });
+    const vaultKeys = loadVaultKeys(config);
+    const app = await buildServer({
+      config,
+      store,
+      logger,
+      audit,
+      auditService: audit,
+      identityKey,
+      vaultKeys,
+    });
     const startedAudit = audit;
     app.addHook('onResponse', async () => {
       startedAudit.nudge();

@@ -7,7 +7,9 @@ import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { openTestStore } from './test-stores.js';
+import { testVaultKeys } from './vault-fixtures.js';
 
 /** Every log line a test server wrote, so tests can assert on logs (and on what must never be in them). */
 export class LogCapture extends Writable {
@@ -38,12 +40,13 @@ export async function createTestServer(
   overrides: Partial<Pick<Config, 'bodyLimit' | 'rateLimit' | 'trustProxy' | 'language' | 'publicUrl'>> & {
     webConsoleDir?: string;
     audit?: AuditRecorder;
+    vaultKeys?: VaultKeys;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore();
   const logs = new LogCapture();
   const auditService = testAuditService(store).audit;
-  const { webConsoleDir, audit = auditService, ...config } = overrides;
+  const { webConsoleDir, audit = auditService, vaultKeys = testVaultKeys(), ...config } = overrides;
   const identityKey = randomBytes(32);
   const app = await buildServer({
     config: {
@@ -60,6 +63,7 @@ export async function createTestServer(
     audit,
     auditService,
     identityKey,
+    vaultKeys,
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

@@ -17,6 +17,7 @@ export const ACTIONS = [
   'unmask',
   'revoke',
   'request',
+  'rotate',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -30,6 +31,7 @@ export const SUBJECTS = [
   'Claim',
   'BreakGlass',
   'SecurityAlert',
+  'Keys',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -87,6 +89,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     AUDIT_EVIDENCE,
     (can) => {
       can('read', 'SecurityAlert');
+      // Keys are the security officer's: rotating them reveals no personal data.
+      can(['read', 'rotate'], 'Keys');
       can('read', 'User');
       can('revoke', 'Session');
       can('read', 'Claim');

@@ -39,6 +39,8 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
     'security_officer',
   ],
   'read:SecurityAlert': ['security_officer'],
+  'read:Keys': ['security_officer'],
+  'rotate:Keys': ['security_officer'],
 };
 
 function concrete(url: string): string {
