@@ -104,6 +104,19 @@ describe('claimguard CLI', () => {
     expect(cli.err()).toContain('is readable by other users; run: chmod 600');
   });
 
+  it('refuses db grant-app-role on the embedded store, and a role name that is not a plain identifier', async () => {
+    const embedded = capture(env);
+    expect(await runCli(['db', 'grant-app-role', 'claimguard_app'], embedded.io)).toBe(EXIT.usage);
+    expect(embedded.err()).toContain('is for PostgreSQL');
+    const { appRoleGrantStatements } = await import('../db/app-role-grants.js');
+    expect(() => appRoleGrantStatements('app"; drop table x; --', 'public')).toThrow(
+      /not a plain identifier/,
+    );
+    expect(appRoleGrantStatements('claimguard_app', 'public')).toContain(
+      'revoke update, delete, truncate on "public".audit_events, "public".audit_tree_nodes, "public".audit_checkpoints from "claimguard_app"',
+    );
+  });
+
   it('exits 5 when another process holds the embedded store', async () => {
     const holder = await openEmbeddedStore({ dataDir });
     try {

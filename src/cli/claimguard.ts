@@ -2,6 +2,7 @@ import closeWithGrace from 'close-with-grace';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { type Config, loadConfig, SETTINGS } from '../config/config.js';
 import { PACKAGE_VERSION } from '../config/package-info.js';
+import { grantAppRole } from '../db/app-role-grants.js';
 import { migrateToLatest, migrationStatus } from '../db/migrations.js';
 import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
@@ -120,6 +121,37 @@ export function buildProgram(io: CliIo = defaultIo): Command {
           applied.length === 0
             ? `Nothing to apply: the ${store.location} is current (latest ${status.latest ?? 'none'}).\n`
             : `Applied ${applied.length} migration(s) to the ${store.location}:\n${applied.map((name) => `  ${name}\n`).join('')}`,
+        );
+      } finally {
+        await store.close();
+      }
+    });
+
+  program
+    .command('db')
+    .description('PostgreSQL administration')
+    .command('grant-app-role')
+    .argument('<role>', 'the login role the application connects as (it must not own the tables)')
+    .description(
+      "as the tables' owner: let <role> run ClaimGuard but never UPDATE, DELETE or TRUNCATE the audit log",
+    )
+    .action(async (role: string) => {
+      const config = loadConfig(io.env);
+      if (!config.databaseUrl) {
+        io.err(
+          "claimguard: db grant-app-role is for PostgreSQL (set DATABASE_URL to the owner's connection)\n",
+        );
+        throw new ExitRequest(EXIT.usage);
+      }
+      const store = await openStore(config);
+      try {
+        await migrateToLatest(store.db);
+        const { schema, statements } = await grantAppRole(store.db, role);
+        io.out(
+          `Granted in schema ${schema}:\n${statements.map((statement) => `  ${statement};\n`).join('')}`,
+        );
+        io.out(
+          `Now set DATABASE_URL to connect as ${role}. Run this again after upgrades that add tables.\n`,
         );
       } finally {
         await store.close();
