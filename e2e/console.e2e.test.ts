@@ -1,14 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { PACKAGE_ROOT, WEB_CONSOLE_DIR } from '../src/config/package-info.js';
 import { createLogger } from '../src/http/logger.js';
 import { type RunningServer, startServer } from '../src/http/start-server.js';
 import { totpCodeAt } from '../src/modules/identity/totp.js';
 import { LogCapture } from '../src/test-support/test-server.js';
+import {
+  chromiumAvailable,
+  collectPageErrors,
+  EXPECTED_REFUSAL,
+  ensureConsoleBuilt,
+  launchChromium,
+  SCREENSHOTS,
+} from './browser-kit.js';
 
 /**
  * The console in a real browser (Debian's Chromium driven by playwright-core) against a real server on a
@@ -19,18 +26,8 @@ import { LogCapture } from '../src/test-support/test-server.js';
  * personal-data catalogue and the audit log, verifies the chain and checks an inclusion proof in the
  * browser. Screenshots go to test-results/.
  */
-const CHROMIUM = process.env.CLAIMGUARD_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const SCREENSHOTS = join(PACKAGE_ROOT, 'test-results');
-const EXPECTED_REFUSAL =
-  /^Failed to load resource: the server responded with a status of 4\d\d .*← \S*\/api\/v1\//;
+const haveChromium = chromiumAvailable('console browser test');
 const NEW_PASSWORD = 'Lantern-Orchard-Quietly-47';
-
-if (!haveChromium) {
-  const message = `Chromium not found at ${CHROMIUM}: the sign-in browser test is SKIPPED.`;
-  if (process.env.CI === 'true') throw new Error(`${message} Under CI a skip is a failure.`);
-  process.stderr.write(`\n⚠ ${message}\n\n`);
-}
 
 describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', () => {
   let dataDir: string;
@@ -41,14 +38,11 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
   let admin: { username: string; oneTimePassword: string };
   let totpSecret = '';
   let auditorPassword = '';
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_CONSOLE_DIR, 'index.html'))) {
-      const { build } = await import('vite');
-      await build({ configFile: join(PACKAGE_ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-    }
+    await ensureConsoleBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'claimguard-e2e-'));
     const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, host: '127.0.0.1' };
     running = await startServer(config, createLogger('warn', new LogCapture()));
@@ -56,28 +50,10 @@ describe.skipIf(!haveChromium)('staff sign-in and administration in Chromium', (
     if (!running.firstAdministrator) throw new Error('a fresh store should create the first administrator');
     admin = running.firstAdministrator;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        const { url: source, lineNumber } = message.location();
-        pageErrors.push(`${message.text()} [${page.url()} ← ${source}:${lineNumber}]`);
-      }
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
-    mkdirSync(SCREENSHOTS, { recursive: true });
+    pageErrors = collectPageErrors(page);
   });
 
   afterEach(async ({ task }) => {

@@ -1,14 +1,21 @@
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type CDPSession, chromium, type Page } from 'playwright-core';
+import type { Browser, CDPSession, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
-import { PACKAGE_ROOT, WEB_CONSOLE_DIR } from '../src/config/package-info.js';
 import { createLogger } from '../src/http/logger.js';
 import { type RunningServer, startServer } from '../src/http/start-server.js';
 import { LogCapture } from '../src/test-support/test-server.js';
+import {
+  chromiumAvailable,
+  collectPageErrors,
+  EXPECTED_REFUSAL,
+  ensureConsoleBuilt,
+  launchChromium,
+  SCREENSHOTS,
+} from './browser-kit.js';
 
 /**
  * Passkeys in a real browser: Chromium's virtual authenticator (through the DevTools protocol) stands in
@@ -19,19 +26,9 @@ import { LogCapture } from '../src/test-support/test-server.js';
  * WebAuthn binds a passkey to a domain (an IP address is no relying party ID), so the page is opened at
  * http://localhost:<port>, which is also the server's public URL (CLAIMGUARD_PUBLIC_URL).
  */
-const CHROMIUM = process.env.CLAIMGUARD_CHROMIUM ?? '/usr/bin/chromium';
-const haveChromium = existsSync(CHROMIUM);
-const SCREENSHOTS = join(PACKAGE_ROOT, 'test-results');
-const EXPECTED_REFUSAL =
-  /^Failed to load resource: the server responded with a status of 4\d\d .*← \S*\/api\/v1\//;
+const haveChromium = chromiumAvailable('passkey browser test');
 const NEW_PASSWORD = 'Lantern-Orchard-Quietly-47';
 const DEVICE_NAME = 'Virtual authenticator';
-
-if (!haveChromium) {
-  const message = `Chromium not found at ${CHROMIUM}: the passkey browser test is SKIPPED.`;
-  if (process.env.CI === 'true') throw new Error(`${message} Under CI a skip is a failure.`);
-  process.stderr.write(`\n⚠ ${message}\n\n`);
-}
 
 /** A port free right now, so the public URL can name it before the server starts. */
 async function freePort(): Promise<number> {
@@ -55,14 +52,11 @@ describe.skipIf(!haveChromium)('passkey as the second factor in Chromium', () =>
   let cdp: CDPSession;
   let authenticatorId: string;
   let admin: { username: string; oneTimePassword: string };
-  const pageErrors: string[] = [];
+  let pageErrors: string[] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
-    if (!existsSync(join(WEB_CONSOLE_DIR, 'index.html'))) {
-      const { build } = await import('vite');
-      await build({ configFile: join(PACKAGE_ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
-    }
+    await ensureConsoleBuilt();
     dataDir = mkdtempSync(join(tmpdir(), 'claimguard-e2e-passkey-'));
     const port = await freePort();
     url = `http://localhost:${port}`;
@@ -78,29 +72,13 @@ describe.skipIf(!haveChromium)('passkey as the second factor in Chromium', () =>
     if (!running.firstAdministrator) throw new Error('a fresh store should create the first administrator');
     admin = running.firstAdministrator;
 
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        // localhost is where the server listens (IPv4), whatever the host's resolver says.
-        '--host-resolver-rules=MAP localhost 127.0.0.1',
-      ],
-    });
+    browser = await launchChromium([
+      // localhost is where the server listens (IPv4), whatever the host's resolver says.
+      '--host-resolver-rules=MAP localhost 127.0.0.1',
+    ]);
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'zh-CN' });
     page = await context.newPage();
-    page.on('console', (message) => {
-      if (message.type() === 'error') {
-        const { url: source, lineNumber } = message.location();
-        pageErrors.push(`${message.text()} [${page.url()} ← ${source}:${lineNumber}]`);
-      }
-    });
-    page.on('pageerror', (error) => pageErrors.push(error.message));
+    pageErrors = collectPageErrors(page);
 
     cdp = await page.context().newCDPSession(page);
     await cdp.send('WebAuthn.enable');
@@ -114,7 +92,6 @@ describe.skipIf(!haveChromium)('passkey as the second factor in Chromium', () =>
       },
     });
     authenticatorId = added.authenticatorId;
-    mkdirSync(SCREENSHOTS, { recursive: true });
   });
 
   afterEach(async ({ task }) => {

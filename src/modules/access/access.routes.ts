@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { problemSchema } from '../system/system.schema.js';
+import { problemResponses } from '../system/system.schema.js';
 import {
   BREAK_GLASS_MAX_MINUTES,
   BREAK_GLASS_MIN_JUSTIFICATION,
@@ -8,7 +8,7 @@ import {
 } from './break-glass.service.js';
 import { contextOf } from './route-access.js';
 
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const errors = problemResponses;
 
 /** Break-glass and security alerts, under /api/v1. */
 export const accessRoutes: FastifyPluginAsyncZod<{ breakGlass: BreakGlassService }> = async (

@@ -6,7 +6,7 @@ import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { auditActorOf } from '../access/principal.js';
 import { contextOf } from '../access/route-access.js';
-import { problemSchema } from '../system/system.schema.js';
+import { problemResponses } from '../system/system.schema.js';
 import type { AuditService } from './audit.service.js';
 import { AUDIT_OUTCOMES } from './audit-event.js';
 
@@ -14,7 +14,7 @@ import { AUDIT_OUTCOMES } from './audit-event.js';
  * The audit log's API for security officers and auditors (S6.1, S6.5, S4.1): search, verification,
  * proofs, a data subject's access history, and a JSONL export an outsider can verify offline.
  */
-const errors = { 400: problemSchema, 401: problemSchema, 403: problemSchema, 404: problemSchema };
+const errors = problemResponses;
 
 const filterSchema = z.object({
   actorId: z.string().max(200).optional(),

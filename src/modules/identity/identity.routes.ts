@@ -6,7 +6,7 @@ import { rulesOf } from '../access/abilities.js';
 import { hasFreshSecondFactor } from '../access/principal.js';
 import { ROLE_LABELS, STAFF_ROLES } from '../access/roles.js';
 import { contextOf, SESSION_COOKIE } from '../access/route-access.js';
-import { problemSchema } from '../system/system.schema.js';
+import { problemResponses } from '../system/system.schema.js';
 import {
   apiTokenCreateSchema,
   apiTokenSchema,
@@ -23,14 +23,7 @@ import {
 } from './identity.schema.js';
 import type { IdentityService } from './identity.service.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  429: problemSchema,
-};
+const errors = problemResponses;
 const ok = z.object({ ok: z.literal(true) });
 
 function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date): void {

@@ -2,7 +2,7 @@ import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simp
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { contextOf } from '../access/route-access.js';
-import { problemSchema } from '../system/system.schema.js';
+import { problemResponses } from '../system/system.schema.js';
 import {
   authenticationBodySchema,
   authenticationOptionsSchema,
@@ -13,14 +13,7 @@ import {
 } from './identity.schema.js';
 import type { PasskeyService } from './passkeys.service.js';
 
-const errors = {
-  400: problemSchema,
-  401: problemSchema,
-  403: problemSchema,
-  404: problemSchema,
-  409: problemSchema,
-  429: problemSchema,
-};
+const errors = problemResponses;
 
 /**
  * Passkeys (WebAuthn) as a second factor, under /api/v1/auth/passkeys. Registering and using one may

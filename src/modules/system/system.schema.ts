@@ -44,3 +44,13 @@ export const systemStatusSchema = z
 export const problemTypeSchema = z
   .object({ type: z.string(), title: z.string(), status: z.number().int() })
   .meta({ id: 'ProblemType', description: 'What a problem type means.' });
+
+/** The refusals a route documents in OpenAPI: every 4xx the access hook, validation or a service can give. */
+export const problemResponses = {
+  400: problemSchema,
+  401: problemSchema,
+  403: problemSchema,
+  404: problemSchema,
+  409: problemSchema,
+  429: problemSchema,
+} as const;
