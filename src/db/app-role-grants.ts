@@ -1,4 +1,5 @@
 import { type Kysely, sql } from 'kysely';
+import type { Database } from './database-schema.js';
 
 /**
  * Grants for running ClaimGuard on PostgreSQL as a role that does not own its tables: the owner runs the
@@ -22,9 +23,8 @@ export function appRoleGrantStatements(role: string, schema: string): string[] {
   ];
 }
 
-// biome-ignore lint/suspicious/noExplicitAny: runs below the typed schema, on whatever the store holds
 export async function grantAppRole(
-  db: Kysely<any>,
+  db: Kysely<Database>,
   role: string,
 ): Promise<{ schema: string; statements: string[] }> {
   const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
