@@ -2,6 +2,7 @@ import { once } from 'node:events';
 import { basename, join } from 'node:path';
 import type { Writable } from 'node:stream';
 import type { Kysely } from 'kysely';
+import { binaryCopyRows } from '../../db/binary-copy.js';
 import type { Database } from '../../db/database-schema.js';
 import type { Store } from '../../db/store.js';
 import { DomainError } from '../../errors/domain-error.js';
@@ -116,6 +117,7 @@ function isStore(value: Store | Kysely<Database>): value is Store {
  */
 export class AuditService implements AuditRecorder {
   readonly #db: Db;
+  readonly #copyOutBinary: Store['copyOutBinary'];
   readonly #options: AuditServiceOptions;
   readonly #sequencer: AuditSequencer;
   #sinceCheckpoint = 0;
@@ -123,6 +125,7 @@ export class AuditService implements AuditRecorder {
 
   constructor(store: Store | Kysely<Database>, options: AuditServiceOptions) {
     this.#db = isStore(store) ? store.db : store;
+    this.#copyOutBinary = isStore(store) ? store.copyOutBinary : undefined;
     this.#options = options;
     this.#sequencer = new AuditSequencer(this.#db, {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -210,6 +213,9 @@ export class AuditService implements AuditRecorder {
     await this.flush();
     const verifiers = [this.verifierKey, ...(this.#options.trustedVerifierKeys ?? [])].map(parseVerifierKey);
     return verifyLog(this.#db, {
+      ...(this.#copyOutBinary
+        ? { eventPages: eventPagesByCopy(this.#copyOutBinary, options.pageSize ?? 10_000) }
+        : {}),
       verifiers,
       checkpointDir: this.#options.checkpointDir ?? null,
       pageSize: options.pageSize,
@@ -398,4 +404,31 @@ function toRecord(row: EventRow): AuditRecord {
 
 function readCheckpointSizes(dir: string | null): number[] {
   return readCheckpointFiles(dir).map((entry) => Number.parseInt(basename(entry.file), 10));
+}
+
+/**
+ * On PostgreSQL, verification reads the whole log as one binary COPY stream: roughly twice the rows per
+ * second of paged text queries, which is what full verification is bound by.
+ */
+async function* eventPagesByCopy(
+  copyOutBinary: NonNullable<Store['copyOutBinary']>,
+  pageSize: number,
+): AsyncGenerator<EventRow[]> {
+  let page: EventRow[] = [];
+  const rows = binaryCopyRows(
+    copyOutBinary('select seq, canonical, leaf_hash from audit_events order by seq'),
+  );
+  for await (const [seq, canonical, leafHash] of rows) {
+    if (!seq || !canonical || !leafHash) throw new Error('audit_events holds a NULL where none is allowed');
+    page.push({
+      seq: Number(seq.readBigInt64BE(0)),
+      canonical: Buffer.from(canonical),
+      leafHash: Buffer.from(leafHash),
+    });
+    if (page.length >= pageSize) {
+      yield page;
+      page = [];
+    }
+  }
+  if (page.length > 0) yield page;
 }
