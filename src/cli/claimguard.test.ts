@@ -7,20 +7,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { PACKAGE_ROOT } from '../config/package-info.js';
 import { shippedMigrationNames } from '../db/migrations.js';
 import { openEmbeddedStore } from '../db/store.js';
-import { type CliIo, runCli } from './claimguard.js';
+import { captureCli } from '../test-support/cli-capture.js';
+import { runCli } from './claimguard.js';
 import { EXIT } from './exit-codes.js';
-
-type Captured = { io: CliIo; out: () => string; err: () => string };
-
-function capture(env: NodeJS.ProcessEnv): Captured {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: (text) => (out += text), err: (text) => (err += text), env },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('claimguard CLI', () => {
   let dataDir: string;
@@ -36,26 +25,26 @@ describe('claimguard CLI', () => {
   });
 
   it('prints help with every command and the exit codes, and exits 0', async () => {
-    const cli = capture(env);
+    const cli = captureCli(env);
     expect(await runCli(['--help'], cli.io)).toBe(EXIT.ok);
     for (const command of ['serve', 'migrate', 'doctor', 'keys']) expect(cli.out()).toContain(command);
     expect(cli.out()).toContain('Exit codes:');
-    const sub = capture(env);
+    const sub = captureCli(env);
     expect(await runCli(['migrate', '--help'], sub.io)).toBe(EXIT.ok);
     expect(sub.out()).toContain('--dry-run');
   });
 
   it('exits 2 on an unknown command or a bad option value', async () => {
-    const unknown = capture(env);
+    const unknown = captureCli(env);
     expect(await runCli(['serv'], unknown.io)).toBe(EXIT.usage);
     expect(unknown.err()).toContain("unknown command 'serv'");
-    const badPort = capture(env);
+    const badPort = captureCli(env);
     expect(await runCli(['serve', '--port', 'eighty'], badPort.io)).toBe(EXIT.usage);
     expect(badPort.err()).toContain('allowed: an integer from 0 to 65535');
   });
 
   it('exits 3 with one line on bad configuration', async () => {
-    const cli = capture({ ...env, CLAIMGUARD_LANGUAGE: 'fr' });
+    const cli = captureCli({ ...env, CLAIMGUARD_LANGUAGE: 'fr' });
     expect(await runCli(['migrate'], cli.io)).toBe(EXIT.config);
     expect(cli.err()).toBe(
       'claimguard: configuration: CLAIMGUARD_LANGUAGE: invalid value; allowed: zh-CN, en-US\n',
@@ -64,7 +53,7 @@ describe('claimguard CLI', () => {
 
   it('lists pending migrations on --dry-run, applies them, then has nothing to do', async () => {
     const shipped = await shippedMigrationNames();
-    const dry = capture(env);
+    const dry = captureCli(env);
     expect(await runCli(['migrate', '--dry-run'], dry.io)).toBe(EXIT.ok);
     // Every module adds migrations; the command lists whatever this build ships, in order.
     expect(shipped[0]).toBe('2026-11-24T0900-installation');
@@ -73,16 +62,16 @@ describe('claimguard CLI', () => {
         `${shipped.length} pending in the embedded store in .*:\n${shipped.map((name) => ` {2}${name}\n`).join('')}$`,
       ),
     );
-    const apply = capture(env);
+    const apply = captureCli(env);
     expect(await runCli(['migrate'], apply.io)).toBe(EXIT.ok);
     expect(apply.out()).toContain(`Applied ${shipped.length} migration(s)`);
-    const again = capture(env);
+    const again = captureCli(env);
     expect(await runCli(['migrate', '--dry-run'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('Nothing pending');
   });
 
   it('init creates private keys and the first administrator once', async () => {
-    const first = capture(env);
+    const first = captureCli(env);
     expect(await runCli(['init'], first.io)).toBe(EXIT.ok);
     expect(first.out()).toContain('Created the identity key');
     expect(first.out()).toMatch(/one-time password: {2}[A-Z0-9]{4}(-[A-Z0-9]{4}){4}/);
@@ -90,22 +79,22 @@ describe('claimguard CLI', () => {
     for (const file of ['identity.key', 'audit-checkpoint.key', 'vault-kek.json']) {
       expect(statSync(join(dataDir, 'keys', file)).mode & 0o777).toBe(0o600);
     }
-    const again = capture(env);
+    const again = captureCli(env);
     expect(await runCli(['init'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('Staff accounts exist already');
     expect(again.out()).not.toContain('one-time password');
   });
 
   it('exits 7 when the identity key is readable by others', async () => {
-    expect(await runCli(['init'], capture(env).io)).toBe(EXIT.ok);
+    expect(await runCli(['init'], captureCli(env).io)).toBe(EXIT.ok);
     chmodSync(join(dataDir, 'keys', 'identity.key'), 0o644);
-    const cli = capture(env);
+    const cli = captureCli(env);
     expect(await runCli(['init'], cli.io)).toBe(EXIT.keys);
     expect(cli.err()).toContain('is readable by other users; run: chmod 600');
   });
 
   it('refuses db grant-app-role on the embedded store, and a role name that is not a plain identifier', async () => {
-    const embedded = capture(env);
+    const embedded = captureCli(env);
     expect(await runCli(['db', 'grant-app-role', 'claimguard_app'], embedded.io)).toBe(EXIT.usage);
     expect(embedded.err()).toContain('is for PostgreSQL');
     const { appRoleGrantStatements } = await import('../db/app-role-grants.js');
@@ -120,7 +109,7 @@ describe('claimguard CLI', () => {
   it('exits 5 when another process holds the embedded store', async () => {
     const holder = await openEmbeddedStore({ dataDir });
     try {
-      const cli = capture(env);
+      const cli = captureCli(env);
       expect(await runCli(['migrate'], cli.io)).toBe(EXIT.busy);
       expect(cli.err()).toContain('is in use by another ClaimGuard process');
       expect(cli.err().trim().split('\n')).toHaveLength(1);
@@ -130,7 +119,7 @@ describe('claimguard CLI', () => {
   });
 
   it('exits 4 when PostgreSQL is down, without printing the password', async () => {
-    const cli = capture({ ...env, DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/claims' });
+    const cli = captureCli({ ...env, DATABASE_URL: 'postgres://app:s3cret-pw@127.0.0.1:1/claims' });
     expect(await runCli(['migrate'], cli.io)).toBe(EXIT.storeUnavailable);
     expect(cli.err()).toBe(
       'claimguard: store: cannot reach PostgreSQL at 127.0.0.1:1/claims: connection refused (is PostgreSQL running?)\n',
@@ -142,7 +131,7 @@ describe('claimguard CLI', () => {
     await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
     const port = (blocker.address() as { port: number }).port;
     try {
-      const cli = capture(env);
+      const cli = captureCli(env);
       expect(await runCli(['serve', '--host', '127.0.0.1', '--port', String(port)], cli.io)).toBe(EXIT.busy);
       expect(cli.err()).toBe(
         `claimguard: server: port ${port} on 127.0.0.1 is already in use; stop what is using it or set CLAIMGUARD_PORT\n`,
@@ -155,7 +144,7 @@ describe('claimguard CLI', () => {
   });
 
   it('doctor reports each check and exits 1 when one fails', async () => {
-    const healthy = capture(env);
+    const healthy = captureCli(env);
     const code = await runCli(['doctor', '--json'], healthy.io);
     const { results } = JSON.parse(healthy.out()) as { results: { name: string; outcome: string }[] };
     expect(results.map((result) => result.name)).toEqual([
@@ -177,7 +166,7 @@ describe('claimguard CLI', () => {
     const webBuilt = results.find((result) => result.name === 'web-console')?.outcome === 'pass';
     expect(code).toBe(webBuilt ? EXIT.ok : EXIT.failure);
 
-    const broken = capture({ ...env, DATABASE_URL: 'postgres://app@127.0.0.1:1/claims' });
+    const broken = captureCli({ ...env, DATABASE_URL: 'postgres://app@127.0.0.1:1/claims' });
     expect(await runCli(['doctor'], broken.io)).toBe(EXIT.failure);
     expect(broken.out()).toContain('✖ cannot reach PostgreSQL at 127.0.0.1:1/claims');
     expect(broken.out()).toContain('fix: start PostgreSQL or correct DATABASE_URL');

@@ -5,27 +5,18 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { sql } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../cli/claimguard.js';
+import { runCli } from '../../cli/claimguard.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import { loadConfig } from '../../config/config.js';
 import { PACKAGE_ROOT } from '../../config/package-info.js';
 import { openEmbeddedStore } from '../../db/store.js';
+import { captureCli } from '../../test-support/cli-capture.js';
 import { SystemService } from '../system/system.service.js';
 import { AuditService } from './audit.service.js';
 import { sampleEvent } from './audit-test-kit.js';
 
 const run = promisify(execFile);
 const SCRIPT = join(PACKAGE_ROOT, 'docs', 'verify-audit-export.mjs');
-
-function capture(env: NodeJS.ProcessEnv): { io: CliIo; out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    io: { out: (text) => (out += text), err: (text) => (err += text), env },
-    out: () => out,
-    err: () => err,
-  };
-}
 
 describe('claimguard audit', () => {
   let dataDir: string;
@@ -34,7 +25,7 @@ describe('claimguard audit', () => {
   beforeEach(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'claimguard-audit-cli-'));
     env = { CLAIMGUARD_DATA_DIR: dataDir, CLAIMGUARD_LOG_LEVEL: 'silent' };
-    expect(await runCli(['migrate'], capture(env).io)).toBe(EXIT.ok);
+    expect(await runCli(['migrate'], captureCli(env).io)).toBe(EXIT.ok);
   });
 
   afterEach(() => {
@@ -58,7 +49,7 @@ describe('claimguard audit', () => {
   }
 
   async function cli(...args: string[]) {
-    const captured = capture(env);
+    const captured = captureCli(env);
     const code = await runCli(args, captured.io);
     return { code, out: captured.out(), err: captured.err() };
   }

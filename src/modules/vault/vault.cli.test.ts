@@ -2,19 +2,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type CliIo, runCli } from '../../cli/claimguard.js';
+import { runCli } from '../../cli/claimguard.js';
 import { EXIT } from '../../cli/exit-codes.js';
 import { openEmbeddedStore } from '../../db/store.js';
 import { TestAuditRecorder } from '../../test-support/audit-test-recorder.js';
+import { captureCli } from '../../test-support/cli-capture.js';
 import { loadVaultKeys } from './key-provider.js';
 import { VaultService } from './vault.service.js';
-
-function capture(env: NodeJS.ProcessEnv) {
-  let out = '';
-  let err = '';
-  const io: CliIo = { out: (text) => (out += text), err: (text) => (err += text), env };
-  return { io, out: () => out, err: () => err };
-}
 
 describe('claimguard keys', () => {
   let dataDir: string;
@@ -30,21 +24,21 @@ describe('claimguard keys', () => {
   });
 
   it('inits keys once, rotates with progress lines, and reports status as text and JSON', async () => {
-    const status0 = capture(env);
+    const status0 = captureCli(env);
     expect(await runCli(['keys', 'status'], status0.io)).toBe(EXIT.failure);
     expect(status0.err()).toMatch(/^claimguard: no vault keys at .*: run `claimguard keys init`/);
 
-    const init = capture(env);
+    const init = captureCli(env);
     expect(await runCli(['keys', 'init'], init.io)).toBe(EXIT.ok);
     expect(init.out()).toContain('Created vault keys in');
-    const again = capture(env);
+    const again = captureCli(env);
     expect(await runCli(['keys', 'init'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('already exist');
 
-    const early = capture(env);
+    const early = captureCli(env);
     expect(await runCli(['keys', 'rotate'], early.io)).toBe(EXIT.failure);
     expect(early.err()).toContain('run `claimguard migrate` first');
-    expect(await runCli(['migrate'], capture(env).io)).toBe(EXIT.ok);
+    expect(await runCli(['migrate'], captureCli(env).io)).toBe(EXIT.ok);
 
     const store = await openEmbeddedStore({ dataDir });
     try {
@@ -58,7 +52,7 @@ describe('claimguard keys', () => {
       await store.close();
     }
 
-    const paused = capture(env);
+    const paused = captureCli(env);
     expect(await runCli(['keys', 'rotate', '--batch-size', '2', '--max-batches', '1'], paused.io)).toBe(
       EXIT.ok,
     );
@@ -67,20 +61,20 @@ describe('claimguard keys', () => {
     );
     expect(paused.err()).toContain('rewrapped 0/5 subjects under kek-v2');
 
-    const midway = capture(env);
+    const midway = captureCli(env);
     expect(await runCli(['keys', 'status'], midway.io)).toBe(EXIT.ok);
     expect(midway.out()).toMatch(/kek-v1 +v1 +active +3 subject\(s\)/);
     expect(midway.out()).toMatch(/kek-v2 +v2 +current +2 subject\(s\)/);
     expect(midway.out()).toContain('Rotation in progress to kek-v2');
 
-    const resumed = capture(env);
+    const resumed = captureCli(env);
     expect(await runCli(['keys', 'rotate', '--batch-size', '2'], resumed.io)).toBe(EXIT.ok);
     expect(resumed.out()).toBe(
       'Resumed and finished rotation to kek-v2: 3 data key(s) rewrapped. Retired kek-v1.\n',
     );
     expect(resumed.err()).toContain('rewrapped 5/5 subjects under kek-v2');
 
-    const json = capture(env);
+    const json = captureCli(env);
     expect(await runCli(['keys', 'status', '--json'], json.io)).toBe(EXIT.ok);
     const status = JSON.parse(json.out()) as {
       keks: { id: string; subjects: number; current: boolean; retiredAt: string | null }[];
@@ -96,7 +90,7 @@ describe('claimguard keys', () => {
   });
 
   it('rejects a bad batch size as a usage error', async () => {
-    const cli = capture(env);
+    const cli = captureCli(env);
     expect(await runCli(['keys', 'rotate', '--batch-size', '0'], cli.io)).toBe(EXIT.usage);
     expect(cli.err()).toContain('a positive integer');
   });

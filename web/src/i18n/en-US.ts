@@ -3,7 +3,6 @@ import type { TranslationResources } from './zh-CN';
 export const enUS: TranslationResources = {
   header: {
     languageSwitch: 'Interface language',
-    notSignedIn: 'Not signed in',
     userMenu: 'User menu',
     mySecurity: 'My security',
     signOut: 'Sign out',

@@ -6,7 +6,6 @@
 export const zhCN = {
   header: {
     languageSwitch: '界面语言',
-    notSignedIn: '未登录',
     userMenu: '用户菜单',
     mySecurity: '我的安全',
     signOut: '退出登录',
