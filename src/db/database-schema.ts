@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
+import type { ClaimsTables } from '../modules/claims/claims.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
@@ -12,6 +13,7 @@ export type Database = {
   installation: InstallationTable;
 } & AccessTables &
   AuditTables &
+  ClaimsTables &
   IdentityTables &
   VaultTables;
 

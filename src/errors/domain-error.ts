@@ -42,6 +42,17 @@ export const ERROR_CODES = {
   'subject-shredded': { status: 410, title: "The data subject's personal data has been erased" },
   'ciphertext-invalid': { status: 500, title: 'Stored personal data failed its integrity check' },
   'vault-keys-unavailable': { status: 503, title: 'The personal-data keys are unavailable' },
+  'illegal-transition': { status: 409, title: 'The claim cannot move to that state from where it is' },
+  'stale-version': {
+    status: 409,
+    title: 'The record changed since you loaded it; reload and try again',
+  },
+  'reason-required': { status: 400, title: 'This action needs a written reason' },
+  'not-a-policy-party': {
+    status: 422,
+    title: 'The claimant is not insured or a beneficiary under this policy',
+  },
+  'outside-policy-period': { status: 422, title: 'The incident date is outside the policy period' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -27,6 +27,9 @@ import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import { claimsRoutes } from '../modules/claims/claims.routes.js';
+import { ClaimsService } from '../modules/claims/claims.service.js';
+import { CustomerService } from '../modules/claims/customers.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
@@ -36,10 +39,18 @@ import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
+import { VaultService } from '../modules/vault/vault.service.js';
 import { problemErrorHandler } from './problem-details.js';
 import { registerWebConsole } from './web-console.js';
 
 export const API_PREFIX = '/api/v1';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The claims module's services, for the demo loader and tests (absent without vault keys). */
+    claims?: { claims: ClaimsService; customers: CustomerService; vault: VaultService };
+  }
+}
 
 /** The server as the modules see it: Zod schemas type each route's input and output. */
 export type ClaimGuardServer = FastifyInstance<
@@ -150,6 +161,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'vault', description: 'The personal-data catalogue' },
         { name: 'audit', description: 'The tamper-evident audit log' },
         { name: 'access', description: 'Break-glass access and security alerts' },
+        { name: 'claims', description: 'Claims, customers and policies' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -210,6 +222,11 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       audit: options.audit,
       prefix: API_PREFIX,
     });
+    const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
+    const customers = new CustomerService(vault, options.audit);
+    const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
+    app.decorate('claims', { claims, customers, vault } as never);
+    await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

@@ -18,6 +18,9 @@ export const ACTIONS = [
   'revoke',
   'request',
   'rotate',
+  'assign',
+  'approve',
+  'execute',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -29,6 +32,9 @@ export const SUBJECTS = [
   'Session',
   'PersonalData',
   'Claim',
+  'Customer',
+  'Policy',
+  'Payout',
   'BreakGlass',
   'SecurityAlert',
   'Keys',
@@ -65,24 +71,50 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
   claims_intake: [
     STAFF_BASE,
     UNMASKING,
-    (can, who) => can(['read', 'create'], 'Claim', { branch: who.branch }),
+    (can, who) => {
+      can(['read', 'create', 'update'], 'Claim', { branch: who.branch });
+      // Intake takes reports by phone: it finds the caller among the customers and their policies.
+      can(['read', 'create'], 'Customer');
+      can('read', 'Policy');
+    },
   ],
   adjuster: [
     STAFF_BASE,
     UNMASKING,
-    (can, who) => can(['read', 'update'], 'Claim', { assigneeId: who.userId }),
+    (can, who) => {
+      can(['read', 'update'], 'Claim', { assigneeId: who.userId });
+      can('read', 'Policy');
+      // Maker: proposes the payout on the claims assigned to them (S3.3).
+      can('create', 'Payout');
+    },
   ],
   surveyor: [
     STAFF_BASE,
     UNMASKING,
-    (can, who) => can(['read', 'update'], 'Claim', { surveyorId: who.userId }),
+    (can, who) => {
+      can(['read', 'update'], 'Claim', { surveyorId: who.userId });
+      can('read', 'Policy');
+    },
   ],
   claims_supervisor: [
     STAFF_BASE,
     UNMASKING,
-    (can, who) => can(['read', 'update'], 'Claim', { branch: who.branch }),
+    (can, who) => {
+      can(['read', 'update', 'assign'], 'Claim', { branch: who.branch });
+      can(['read'], ['Customer', 'Policy']);
+      // Checker: approves payouts within their limit, never their own proposal (S3.3).
+      can('approve', 'Payout');
+    },
   ],
-  finance: [STAFF_BASE, UNMASKING, (can) => can('read', 'Claim')],
+  finance: [
+    STAFF_BASE,
+    UNMASKING,
+    (can) => {
+      can('read', 'Claim');
+      can('read', 'Payout');
+      can('execute', 'Payout');
+    },
+  ],
   security_officer: [
     STAFF_BASE,
     UNMASKING,
@@ -94,6 +126,7 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('read', 'User');
       can('revoke', 'Session');
       can('read', 'Claim');
+      can('read', 'Customer');
     },
   ],
   internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],

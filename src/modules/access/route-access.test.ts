@@ -41,6 +41,12 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'read:SecurityAlert': ['security_officer'],
   'read:Keys': ['security_officer'],
   'rotate:Keys': ['security_officer'],
+  // Row-level duty (assigned, branch) is checked by the claims service; see claims.routes.test.ts.
+  'read:Claim': ['claims_intake', 'adjuster', 'surveyor', 'claims_supervisor', 'finance', 'security_officer'],
+  'create:Claim': ['claims_intake'],
+  'update:Claim': ['claims_intake', 'adjuster', 'surveyor', 'claims_supervisor'],
+  'assign:Claim': ['claims_supervisor'],
+  'read:Customer': ['claims_intake', 'claims_supervisor', 'security_officer'],
 };
 
 function concrete(url: string): string {

@@ -52,5 +52,9 @@ export const problemResponses = {
   403: problemSchema,
   404: problemSchema,
   409: problemSchema,
+  410: problemSchema,
+  413: problemSchema,
+  415: problemSchema,
+  422: problemSchema,
   429: problemSchema,
 } as const;

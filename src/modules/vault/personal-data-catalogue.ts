@@ -267,6 +267,33 @@ export const PERSONAL_DATA_CATALOGUE = {
     binary: false,
     labels: { 'zh-CN': '出险地点', 'en-US': 'Incident location' },
   },
+  'claim.description': {
+    category: 'claim-evidence',
+    level: 'general-sensitive',
+    // Free text in the customer's or handler's words about what happened: it can name injuries, places and
+    // other people, so it is handled as sensitive and never shown unmasked without a purpose.
+    sensitive: true,
+    purposes: [...CLAIM_WORK, 'customer-service', 'data-subject-request'],
+    retention: 'P5Y',
+    retentionFrom: 'claim-closed',
+    masking: 'full',
+    blindIndex: null,
+    binary: false,
+    labels: { 'zh-CN': '出险经过', 'en-US': 'Incident description' },
+  },
+  'claim.note': {
+    category: 'claim-evidence',
+    level: 'general-sensitive',
+    // A handler's working note on a claim: free text, same reasoning as the description.
+    sensitive: true,
+    purposes: [...CLAIM_WORK],
+    retention: 'P5Y',
+    retentionFrom: 'claim-closed',
+    masking: 'full',
+    blindIndex: null,
+    binary: false,
+    labels: { 'zh-CN': '理赔备注', 'en-US': 'Claim note' },
+  },
   'document.health_record': {
     category: 'health',
     level: 'general-sensitive',

@@ -65,6 +65,11 @@ export type VaultAccess = {
   /** Granted by the access module (permission + purpose + step-up); false shows masked values only. */
   unmask: boolean;
   requestId?: string | null;
+  /**
+   * What the caller was looking at (e.g. `{ type: 'claim', id }`) when one business record spans several
+   * tables; the audit event names it instead of the tables, so "who looked at this claim" is one query.
+   */
+  resource?: { type: string; id: string };
 };
 
 export type RevealRequest = VaultTarget & { ciphertext: Uint8Array };
@@ -276,6 +281,7 @@ export class VaultService {
         actor: access.actor,
         purpose,
         requestId: access.requestId ?? null,
+        resource: access.resource,
       });
       return revealed;
     });
@@ -301,6 +307,7 @@ export class VaultService {
         actor: access.actor,
         purpose,
         requestId: access.requestId ?? null,
+        resource: access.resource,
         details: { bytes: content.byteLength },
       });
       return content;
@@ -433,6 +440,7 @@ export class VaultService {
     targets: readonly VaultTarget[],
     event: Pick<AuditEventInput, 'action' | 'actor' | 'purpose' | 'requestId'> & {
       details?: Record<string, string | number | boolean | null>;
+      resource?: { type: string; id: string } | undefined;
     },
   ): Promise<void> {
     const bySubject = new Map<string, VaultTarget[]>();
@@ -449,8 +457,9 @@ export class VaultService {
         actor: event.actor,
         action: event.action,
         // One row: name it; several: name their table (or that there were several tables).
-        resource:
-          rows.size === 1
+        resource: event.resource
+          ? { ...event.resource }
+          : rows.size === 1
             ? { type: only.table, id: only.rowId }
             : { type: tables.size === 1 ? only.table : 'personal-data', id: null },
         dataSubjectId: subjectId,

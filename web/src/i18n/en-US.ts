@@ -80,6 +80,11 @@ export const enUS: TranslationResources = {
     'subject-shredded': "This data subject's personal data has been destroyed.",
     'ciphertext-invalid': 'Stored personal data failed its integrity check; contact a security officer.',
     'vault-keys-unavailable': 'The personal-data keys are unavailable; contact an administrator.',
+    'illegal-transition': 'The claim cannot take this step from its current state.',
+    'stale-version': 'Someone else changed this claim; reload it and try again.',
+    'reason-required': 'This action needs a written reason.',
+    'not-a-policy-party': 'The claimant is not insured or a beneficiary under this policy.',
+    'outside-policy-period': 'The incident date is outside the policy period.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',

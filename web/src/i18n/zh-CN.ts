@@ -83,6 +83,11 @@ export const zhCN = {
     'subject-shredded': '该数据主体的个人信息已被销毁。',
     'ciphertext-invalid': '存储的个人信息未通过完整性校验，请联系安全官。',
     'vault-keys-unavailable': '个人信息密钥不可用，请联系管理员。',
+    'illegal-transition': '案件当前状态不能进行此操作。',
+    'stale-version': '案件已被他人修改，请刷新后重试。',
+    'reason-required': '此操作需要填写原因。',
+    'not-a-policy-party': '出险人不是该保单的被保险人或受益人。',
+    'outside-policy-period': '出险日期不在保险期间内。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',

@@ -1,0 +1,410 @@
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Insertable,
+  type Kysely,
+  type SqlBool,
+  sql,
+} from 'kysely';
+import type { Database } from '../../db/database-schema.js';
+
+/** The only SQL of the claims module's customers, policies and claims. Explicit column lists throughout. */
+export type Db = Kysely<Database>;
+
+export type CustomerRow = {
+  id: string;
+  name_ct: Uint8Array;
+  id_type: 'resident-id' | 'passport';
+  id_number_ct: Uint8Array;
+  phone_ct: Uint8Array | null;
+  email_ct: Uint8Array | null;
+  address_ct: Uint8Array | null;
+  language: string;
+  branch: string | null;
+  created_at: Date;
+  contact_changed_at: Date | null;
+};
+
+const CUSTOMER_COLUMNS = [
+  'id',
+  'name_ct',
+  'id_type',
+  'id_number_ct',
+  'phone_ct',
+  'email_ct',
+  'address_ct',
+  'language',
+  'branch',
+  'created_at',
+  'contact_changed_at',
+] as const;
+
+export async function insertCustomer(db: Db, row: Insertable<Database['customers']>): Promise<void> {
+  await db.insertInto('customers').values(row).execute();
+}
+
+export async function findCustomers(db: Db, ids: readonly string[]): Promise<CustomerRow[]> {
+  if (ids.length === 0) return [];
+  return db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', 'in', ids).execute();
+}
+
+export type CustomerIndex = 'id_number_bi' | 'phone_bi' | 'email_bi';
+
+export async function customerIdsByIndex(
+  db: Db,
+  column: CustomerIndex,
+  index: Uint8Array,
+): Promise<string[]> {
+  const rows = await db.selectFrom('customers').select('id').where(column, '=', index).limit(50).execute();
+  return rows.map((row) => row.id);
+}
+
+export type BankAccountRow = {
+  id: string;
+  customer_id: string;
+  bank_name: string;
+  number_ct: Uint8Array;
+  holder_name_ct: Uint8Array;
+  created_at: Date;
+  verified_at: Date | null;
+};
+
+export async function insertBankAccount(db: Db, row: Insertable<Database['bank_accounts']>): Promise<void> {
+  await db.insertInto('bank_accounts').values(row).execute();
+}
+
+export async function bankAccountsOf(db: Db, customerId: string): Promise<BankAccountRow[]> {
+  return db
+    .selectFrom('bank_accounts')
+    .select(['id', 'customer_id', 'bank_name', 'number_ct', 'holder_name_ct', 'created_at', 'verified_at'])
+    .where('customer_id', '=', customerId)
+    .orderBy('created_at')
+    .execute();
+}
+
+export type PolicyRow = {
+  id: string;
+  number: string;
+  product_line: string;
+  branch: string;
+  holder_id: string;
+  starts_on: string;
+  ends_on: string;
+  sum_insured: string;
+  currency: string;
+};
+
+const POLICY_COLUMNS = [
+  'id',
+  'number',
+  'product_line',
+  'branch',
+  'holder_id',
+  'starts_on',
+  'ends_on',
+  'sum_insured',
+  'currency',
+] as const;
+
+export async function insertPolicy(
+  db: Db,
+  row: Insertable<Database['policies']>,
+  parties: readonly { customerId: string; role: 'holder' | 'insured' | 'beneficiary' }[],
+): Promise<void> {
+  await db.insertInto('policies').values(row).execute();
+  if (parties.length > 0) {
+    await db
+      .insertInto('policy_parties')
+      .values(
+        parties.map((party) => ({ policy_id: row.id, customer_id: party.customerId, role: party.role })),
+      )
+      .execute();
+  }
+}
+
+export async function findPolicyByNumber(db: Db, number: string): Promise<PolicyRow | undefined> {
+  return db.selectFrom('policies').select(POLICY_COLUMNS).where('number', '=', number).executeTakeFirst();
+}
+
+export async function findPolicy(db: Db, id: string): Promise<PolicyRow | undefined> {
+  return db.selectFrom('policies').select(POLICY_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export async function policiesOfCustomer(db: Db, customerId: string): Promise<PolicyRow[]> {
+  return db
+    .selectFrom('policies')
+    .select(POLICY_COLUMNS.map((column) => `policies.${column}` as const))
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('policy_parties')
+          .select('policy_parties.policy_id')
+          .whereRef('policy_parties.policy_id', '=', 'policies.id')
+          .where('policy_parties.customer_id', '=', customerId),
+      ),
+    )
+    .orderBy('policies.starts_on', 'desc')
+    .execute();
+}
+
+export async function partiesOf(
+  db: Db,
+  policyId: string,
+): Promise<{ customer_id: string; role: 'holder' | 'insured' | 'beneficiary' }[]> {
+  return db
+    .selectFrom('policy_parties')
+    .select(['customer_id', 'role'])
+    .where('policy_id', '=', policyId)
+    .execute();
+}
+
+export type ClaimRow = {
+  id: string;
+  number: string;
+  policy_id: string;
+  claimant_id: string;
+  product_line: string;
+  branch: string;
+  state: string;
+  version: number;
+  channel: 'portal' | 'phone' | 'import';
+  incident_date: string;
+  amount_claimed: string | null;
+  description_ct: Uint8Array | null;
+  incident_location_ct: Uint8Array | null;
+  assignee_id: string | null;
+  surveyor_id: string | null;
+  verification: 'pending' | 'verified' | 'manual-review' | 'failed';
+  resolution_reason: string | null;
+  reported_by: string | null;
+  reported_at: Date;
+  updated_at: Date;
+  closed_at: Date | null;
+};
+
+const CLAIM_COLUMNS = [
+  'id',
+  'number',
+  'policy_id',
+  'claimant_id',
+  'product_line',
+  'branch',
+  'state',
+  'version',
+  'channel',
+  'incident_date',
+  'amount_claimed',
+  'description_ct',
+  'incident_location_ct',
+  'assignee_id',
+  'surveyor_id',
+  'verification',
+  'resolution_reason',
+  'reported_by',
+  'reported_at',
+  'updated_at',
+  'closed_at',
+] as const;
+
+/** Next claim number of a year, gapless per year under concurrency (the upsert takes the row lock). */
+export async function nextClaimSequence(db: Db, year: number): Promise<number> {
+  const row = await db
+    .insertInto('claim_number_sequences')
+    .values({ year, last_value: 1 })
+    .onConflict((oc) =>
+      oc.column('year').doUpdateSet({ last_value: sql`claim_number_sequences.last_value + 1` }),
+    )
+    .returning('last_value')
+    .executeTakeFirstOrThrow();
+  return row.last_value;
+}
+
+export async function insertClaim(db: Db, row: Insertable<Database['claims']>): Promise<void> {
+  await db.insertInto('claims').values(row).execute();
+}
+
+export async function findClaim(db: Db, id: string): Promise<ClaimRow | undefined> {
+  return db.selectFrom('claims').select(CLAIM_COLUMNS).where('id', '=', id).executeTakeFirst();
+}
+
+export async function findClaimByNumber(db: Db, number: string): Promise<ClaimRow | undefined> {
+  return db.selectFrom('claims').select(CLAIM_COLUMNS).where('number', '=', number).executeTakeFirst();
+}
+
+/** A duty scope as SQL: the OR of the caller's CASL conditions on claims (null: every claim). */
+export type ClaimScope =
+  | null
+  | readonly { assigneeId?: string; surveyorId?: string; branch?: string | null }[];
+
+function scopeCondition(eb: ExpressionBuilder<Database, 'claims'>, scope: ClaimScope): Expression<SqlBool> {
+  if (scope === null) return eb.lit(true);
+  if (scope.length === 0) return eb.lit(false);
+  return eb.or(
+    scope.map((condition) => {
+      const parts: Expression<SqlBool>[] = [];
+      if (condition.assigneeId !== undefined) parts.push(eb('claims.assignee_id', '=', condition.assigneeId));
+      if (condition.surveyorId !== undefined) parts.push(eb('claims.surveyor_id', '=', condition.surveyorId));
+      if (condition.branch !== undefined)
+        parts.push(
+          condition.branch === null
+            ? eb('claims.branch', 'is', null)
+            : eb('claims.branch', '=', condition.branch),
+        );
+      return parts.length === 0 ? eb.lit(true) : eb.and(parts);
+    }),
+  );
+}
+
+export type ClaimListFilter = {
+  states?: readonly string[];
+  productLine?: string;
+  number?: string;
+  policyId?: string;
+  claimantIds?: readonly string[];
+  assigneeId?: string;
+  reportedFrom?: Date;
+  reportedTo?: Date;
+};
+
+export async function listClaims(
+  db: Db,
+  scope: ClaimScope,
+  filter: ClaimListFilter,
+  page: { limit: number; offset: number },
+): Promise<{ rows: ClaimRow[]; total: number }> {
+  let query = db.selectFrom('claims').where((eb) => scopeCondition(eb, scope));
+  if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
+  if (filter.productLine) query = query.where('product_line', '=', filter.productLine);
+  if (filter.number) query = query.where('number', '=', filter.number);
+  if (filter.policyId) query = query.where('policy_id', '=', filter.policyId);
+  if (filter.claimantIds) {
+    if (filter.claimantIds.length === 0) return { rows: [], total: 0 };
+    query = query.where('claimant_id', 'in', filter.claimantIds);
+  }
+  if (filter.assigneeId) query = query.where('assignee_id', '=', filter.assigneeId);
+  if (filter.reportedFrom) query = query.where('reported_at', '>=', filter.reportedFrom);
+  if (filter.reportedTo) query = query.where('reported_at', '<', filter.reportedTo);
+  const [rows, count] = await Promise.all([
+    query
+      .select(CLAIM_COLUMNS)
+      .orderBy('reported_at', 'desc')
+      .orderBy('id')
+      .limit(page.limit)
+      .offset(page.offset)
+      .execute(),
+    query.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+  ]);
+  return { rows, total: Number(count.total) };
+}
+
+/** Moves a claim if it is still at `version`; returns the new row, or undefined when someone else moved it. */
+export async function updateClaimAt(
+  db: Db,
+  id: string,
+  version: number,
+  changes: Partial<
+    Pick<
+      Insertable<Database['claims']>,
+      'state' | 'assignee_id' | 'surveyor_id' | 'resolution_reason' | 'closed_at' | 'verification'
+    >
+  >,
+): Promise<ClaimRow | undefined> {
+  return db
+    .updateTable('claims')
+    .set({ ...changes, version: sql`version + 1`, updated_at: sql`now()` })
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returning(CLAIM_COLUMNS)
+    .executeTakeFirst();
+}
+
+export async function insertTransition(
+  db: Db,
+  row: Insertable<Database['claim_transitions']>,
+): Promise<void> {
+  await db.insertInto('claim_transitions').values(row).execute();
+}
+
+export type TransitionRow = {
+  from_state: string | null;
+  to_state: string;
+  actor_type: string;
+  actor_id: string | null;
+  actor_role: string | null;
+  reason: string | null;
+  at: Date;
+};
+
+export async function transitionsOf(db: Db, claimId: string): Promise<TransitionRow[]> {
+  return db
+    .selectFrom('claim_transitions')
+    .select(['from_state', 'to_state', 'actor_type', 'actor_id', 'actor_role', 'reason', 'at'])
+    .where('claim_id', '=', claimId)
+    .orderBy('id')
+    .execute();
+}
+
+export async function insertNote(db: Db, row: Insertable<Database['claim_notes']>): Promise<void> {
+  await db.insertInto('claim_notes').values(row).execute();
+}
+
+export type NoteRow = {
+  id: string;
+  author_id: string;
+  author_role: string;
+  body_ct: Uint8Array;
+  created_at: Date;
+};
+
+export async function notesOf(db: Db, claimId: string): Promise<NoteRow[]> {
+  return db
+    .selectFrom('claim_notes')
+    .select(['id', 'author_id', 'author_role', 'body_ct', 'created_at'])
+    .where('claim_id', '=', claimId)
+    .orderBy('created_at')
+    .orderBy('id')
+    .execute();
+}
+
+/** Open claims per handler, for assignment by workload. */
+export async function openWorkload(
+  db: Db,
+  column: 'assignee_id' | 'surveyor_id',
+  userIds: readonly string[],
+): Promise<Map<string, number>> {
+  if (userIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('claims')
+    .select([column, (eb) => eb.fn.countAll<number>().as('open')])
+    .where(column, 'in', userIds)
+    .where('state', 'not in', ['closed', 'rejected', 'withdrawn'])
+    .groupBy(column)
+    .execute();
+  return new Map(rows.map((row) => [row[column] as string, Number(row.open)]));
+}
+
+export async function skillsOf(db: Db, userIds: readonly string[]): Promise<Map<string, Set<string>>> {
+  const skills = new Map<string, Set<string>>();
+  if (userIds.length === 0) return skills;
+  const rows = await db
+    .selectFrom('handler_skills')
+    .select(['user_id', 'product_line'])
+    .where('user_id', 'in', userIds)
+    .execute();
+  for (const row of rows) {
+    const set = skills.get(row.user_id) ?? new Set<string>();
+    set.add(row.product_line);
+    skills.set(row.user_id, set);
+  }
+  return skills;
+}
+
+export async function setSkills(db: Db, userId: string, productLines: readonly string[]): Promise<void> {
+  await db.deleteFrom('handler_skills').where('user_id', '=', userId).execute();
+  if (productLines.length > 0) {
+    await db
+      .insertInto('handler_skills')
+      .values(productLines.map((product_line) => ({ user_id: userId, product_line })))
+      .execute();
+  }
+}

@@ -1,0 +1,228 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
+import type { Kysely } from 'kysely';
+import { z } from 'zod';
+import type { Database } from '../../db/database-schema.js';
+import { auditActorOf } from '../access/principal.js';
+import { contextOf } from '../access/route-access.js';
+import { problemResponses } from '../system/system.schema.js';
+import {
+  assignmentSchema,
+  claimDetailSchema,
+  claimListQuerySchema,
+  claimPageSchema,
+  claimSearchSchema,
+  customerMatchSchema,
+  customerSearchSchema,
+  newClaimSchema,
+  noteSchema,
+  revealSchema,
+  transitionSchema,
+} from './claims.schema.js';
+import type { ClaimCaller, ClaimsService } from './claims.service.js';
+import type { CustomerLookup, CustomerService } from './customers.service.js';
+
+/**
+ * The claims API for staff (S0.1, S3.2): report, list, search, read (masked), reveal with a purpose,
+ * move along the lifecycle, assign, annotate; and the customer lookup intake uses on the phone.
+ */
+const errors = problemResponses;
+const params = z.object({ id: z.uuid() });
+
+function lookupOf(body: { idNumber?: string; phone?: string; email?: string }): CustomerLookup {
+  if (body.idNumber) return { idNumber: body.idNumber };
+  if (body.phone) return { phone: body.phone };
+  return { email: body.email as string };
+}
+
+export const claimsRoutes: FastifyPluginAsyncZod<{
+  claims: ClaimsService;
+  customers: CustomerService;
+  db: Kysely<Database>;
+}> = async (app, { claims, customers, db }) => {
+  const callerOf = (request: Parameters<typeof contextOf>[0]): ClaimCaller => ({
+    context: contextOf(request),
+    ability: request.ability,
+  });
+
+  app.post(
+    '/claims',
+    {
+      config: { access: { can: ['create', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Report a claim (first notice of loss) on behalf of a customer',
+        body: newClaimSchema,
+        response: { 201: z.object({ id: z.string(), number: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const created = await claims.report(callerOf(request), { ...request.body, channel: 'phone' });
+      return reply.code(201).send(created);
+    },
+  );
+
+  app.get(
+    '/claims',
+    {
+      config: { access: { can: ['read', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Claims within your duties, newest first (claimant names masked)',
+        querystring: claimListQuerySchema,
+        response: { 200: claimPageSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { state, productLine, number, mine, limit, offset } = request.query;
+      const principal = request.principal;
+      return claims.list(
+        callerOf(request),
+        {
+          ...(state ? { states: state } : {}),
+          ...(productLine ? { productLine } : {}),
+          ...(number ? { number } : {}),
+          ...(mine && principal ? { assigneeId: principal.userId } : {}),
+        },
+        { limit, offset },
+      );
+    },
+  );
+
+  app.post(
+    '/claims/search',
+    {
+      config: { access: { can: ['read', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary:
+          'Claims of the customer with this ID number, phone or email (blind-index search, within your duties)',
+        body: claimSearchSchema,
+        response: { 200: claimPageSchema, ...errors },
+      },
+    },
+    async (request) =>
+      claims.list(
+        callerOf(request),
+        { claimantLookup: lookupOf(request.body) },
+        { limit: request.body.limit, offset: request.body.offset },
+      ),
+  );
+
+  app.get(
+    '/claims/:id',
+    {
+      config: { access: { can: ['read', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'One claim: masked personal fields, timeline, notes, the steps you may take',
+        params,
+        response: { 200: claimDetailSchema, ...errors },
+      },
+    },
+    async (request) => claims.detail(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/claims/:id/reveal',
+    {
+      config: { access: { can: ['unmask', 'PersonalData'], stepUp: true } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Show chosen personal fields of a claim unmasked, for a stated purpose (audited)',
+        params,
+        body: revealSchema,
+        response: { 200: claimDetailSchema, ...errors },
+      },
+    },
+    async (request) =>
+      claims.reveal(callerOf(request), request.params.id, request.body.fields, request.body.purpose),
+  );
+
+  app.post(
+    '/claims/:id/transitions',
+    {
+      config: { access: { can: ['update', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Move a claim to another state (optimistic locking on version)',
+        params,
+        body: transitionSchema,
+        response: { 200: claimDetailSchema, ...errors },
+      },
+    },
+    async (request) => claims.transition(callerOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/claims/:id/assignment',
+    {
+      config: { access: { can: ['assign', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Reassign the adjuster or surveyor of a claim (supervisor of its branch)',
+        params,
+        body: assignmentSchema,
+        response: { 200: claimDetailSchema, ...errors },
+      },
+    },
+    async (request) => claims.assign(callerOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/claims/:id/notes',
+    {
+      config: { access: { can: ['update', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Add a working note to a claim (stored encrypted)',
+        params,
+        body: noteSchema,
+        response: { 201: z.object({ id: z.string() }), ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.code(201).send(await claims.addNote(callerOf(request), request.params.id, request.body.body)),
+  );
+
+  app.post(
+    '/customers/search',
+    {
+      config: { access: { can: ['read', 'Customer'] } },
+      schema: {
+        tags: ['claims'],
+        summary: 'Find a customer by ID number, phone or email (blind index); results masked',
+        body: customerSearchSchema,
+        response: { 200: z.object({ items: z.array(customerMatchSchema) }), ...errors },
+      },
+    },
+    async (request) => {
+      const context = contextOf(request);
+      return db.transaction().execute(async (trx) => {
+        const ids = await customers.findIds(trx, lookupOf(request.body));
+        const views = await customers.view(trx, ids, ['name', 'idNumber', 'phone'], {
+          actor: auditActorOf(context),
+          purpose: 'claim-handling',
+          unmask: false,
+          requestId: context.requestId,
+        });
+        const items = [];
+        for (const view of views) {
+          const policies = await customers.policiesOf(trx, view.id);
+          items.push({
+            id: view.id,
+            idType: view.idType,
+            fields: view.fields,
+            policies: policies.map((policy) => ({
+              id: policy.id,
+              number: policy.number,
+              productLine: policy.product_line,
+              startsOn: policy.starts_on,
+              endsOn: policy.ends_on,
+            })),
+          });
+        }
+        return { items };
+      });
+    },
+  );
+};

@@ -1,0 +1,296 @@
+import type { Kysely } from 'kysely';
+import type { Database } from '../../db/database-schema.js';
+import { DomainError } from '../../errors/domain-error.js';
+import type { AuditRecorder } from '../audit/audit-event.js';
+import type { PersonalDataFieldId } from '../vault/personal-data-catalogue.js';
+import type { RevealRequest, VaultAccess, VaultService, VaultWriteContext } from '../vault/vault.service.js';
+import * as repository from './claims.repository.js';
+
+/**
+ * Customers (policyholders, insured persons, beneficiaries), their bank accounts and their policies.
+ * Every personal field goes through the vault: sealed on write, masked or unmasked (with a purpose) on
+ * read, found by blind index, never by decrypting a table (S3.1, S2.3).
+ */
+type Db = Kysely<Database>;
+
+export const PRODUCT_LINES = ['motor', 'health', 'property', 'life', 'accident', 'cyber'] as const;
+export type ProductLine = (typeof PRODUCT_LINES)[number];
+
+export type NewCustomer = {
+  name: string;
+  idType: 'resident-id' | 'passport';
+  idNumber: string;
+  phone?: string | null;
+  email?: string | null;
+  address?: string | null;
+  language?: 'zh-CN' | 'en-US';
+  branch?: string | null;
+};
+
+export type NewBankAccount = { bankName: string; number: string; holderName: string };
+
+export type NewPolicy = {
+  number: string;
+  productLine: ProductLine;
+  branch: string;
+  holderId: string;
+  startsOn: string;
+  endsOn: string;
+  sumInsured: string;
+  parties: readonly { customerId: string; role: 'insured' | 'beneficiary' }[];
+};
+
+/** A customer's personal fields as the caller may see them (masked unless unmasking was granted). */
+export type CustomerView = {
+  id: string;
+  idType: 'resident-id' | 'passport';
+  language: string;
+  branch: string | null;
+  contactChangedAt: Date | null;
+  fields: Partial<Record<CustomerField, { value: string; masked: boolean }>>;
+};
+
+export const CUSTOMER_FIELDS = {
+  name: { field: 'customer.name', column: 'name_ct' },
+  idNumber: { field: 'customer.id_number', column: 'id_number_ct' },
+  phone: { field: 'customer.phone', column: 'phone_ct' },
+  email: { field: 'customer.email', column: 'email_ct' },
+  address: { field: 'customer.address', column: 'address_ct' },
+} as const satisfies Record<string, { field: PersonalDataFieldId; column: keyof repository.CustomerRow }>;
+export type CustomerField = keyof typeof CUSTOMER_FIELDS;
+
+export type CustomerLookup = { idNumber: string } | { phone: string } | { email: string };
+
+export class CustomerService {
+  constructor(
+    private readonly vault: VaultService,
+    private readonly audit: AuditRecorder,
+  ) {}
+
+  /** Creates a customer as a new data subject; their personal fields are sealed under their own key. */
+  async createCustomer(db: Db, input: NewCustomer, context: VaultWriteContext): Promise<string> {
+    return inTransaction(db, async (trx) => {
+      const id = await this.vault.createSubject(trx);
+      const target = (field: PersonalDataFieldId, column: string) => ({
+        subjectId: id,
+        field,
+        table: 'customers',
+        column,
+        rowId: id,
+      });
+      const idField: PersonalDataFieldId =
+        input.idType === 'passport' ? 'customer.passport_number' : 'customer.id_number';
+      const items = [
+        { target: target('customer.name', 'name_ct'), plaintext: input.name },
+        { target: target(idField, 'id_number_ct'), plaintext: input.idNumber },
+        ...(input.phone ? [{ target: target('customer.phone', 'phone_ct'), plaintext: input.phone }] : []),
+        ...(input.email ? [{ target: target('customer.email', 'email_ct'), plaintext: input.email }] : []),
+        ...(input.address
+          ? [{ target: target('customer.address', 'address_ct'), plaintext: input.address }]
+          : []),
+      ];
+      const sealed = await this.vault.sealMany(trx, items, context);
+      const byColumn = new Map(items.map((item, index) => [item.target.column, sealed[index]]));
+      const cipher = (column: string) => byColumn.get(column)?.ciphertext ?? null;
+      const index = (column: string) => byColumn.get(column)?.blindIndex ?? null;
+      await repository.insertCustomer(trx, {
+        id,
+        name_ct: cipher('name_ct') as Buffer,
+        id_type: input.idType,
+        id_number_ct: cipher('id_number_ct') as Buffer,
+        id_number_bi: index('id_number_ct') as Buffer,
+        phone_ct: cipher('phone_ct'),
+        phone_bi: index('phone_ct'),
+        email_ct: cipher('email_ct'),
+        email_bi: index('email_ct'),
+        address_ct: cipher('address_ct'),
+        language: input.language ?? 'zh-CN',
+        branch: input.branch ?? null,
+      });
+      return id;
+    });
+  }
+
+  async addBankAccount(
+    db: Db,
+    customerId: string,
+    input: NewBankAccount,
+    context: VaultWriteContext,
+  ): Promise<string> {
+    return inTransaction(db, async (trx) => {
+      const [customer] = await repository.findCustomers(trx, [customerId]);
+      if (!customer) throw new DomainError('not-found', 'No such customer.');
+      const id = crypto.randomUUID();
+      const target = (field: PersonalDataFieldId, column: string) => ({
+        subjectId: customerId,
+        field,
+        table: 'bank_accounts',
+        column,
+        rowId: id,
+      });
+      const [number, holder] = await this.vault.sealMany(
+        trx,
+        [
+          { target: target('bank_account.number', 'number_ct'), plaintext: input.number },
+          { target: target('bank_account.holder_name', 'holder_name_ct'), plaintext: input.holderName },
+        ],
+        context,
+      );
+      await repository.insertBankAccount(trx, {
+        id,
+        customer_id: customerId,
+        bank_name: input.bankName,
+        number_ct: number?.ciphertext as Buffer,
+        number_bi: number?.blindIndex as Buffer,
+        holder_name_ct: holder?.ciphertext as Buffer,
+        verified_at: null,
+      });
+      return id;
+    });
+  }
+
+  async createPolicy(db: Db, input: NewPolicy, context: VaultWriteContext): Promise<string> {
+    return inTransaction(db, async (trx) => {
+      if (await repository.findPolicyByNumber(trx, input.number))
+        throw new DomainError('conflict', 'A policy with this number exists.');
+      const id = crypto.randomUUID();
+      await repository.insertPolicy(
+        trx,
+        {
+          id,
+          number: input.number,
+          product_line: input.productLine,
+          branch: input.branch,
+          holder_id: input.holderId,
+          starts_on: input.startsOn,
+          ends_on: input.endsOn,
+          sum_insured: input.sumInsured,
+        },
+        [{ customerId: input.holderId, role: 'holder' }, ...input.parties],
+      );
+      await this.audit.record(trx, {
+        actor: context.actor,
+        action: 'policy.create',
+        resource: { type: 'policy', id },
+        dataSubjectId: input.holderId,
+        fields: [],
+        purpose: null,
+        outcome: 'success',
+        requestId: context.requestId ?? null,
+        details: { parties: input.parties.length + 1 },
+      });
+      return id;
+    });
+  }
+
+  /** Customer ids whose searchable field equals the value (normalised), through the blind index. */
+  async findIds(db: Db, lookup: CustomerLookup): Promise<string[]> {
+    if ('idNumber' in lookup) {
+      // Either kind of identity document: the index is per field, so try both normalisers.
+      const [resident, passport] = await Promise.all([
+        repository.customerIdsByIndex(
+          db,
+          'id_number_bi',
+          this.vault.blindIndex('customer.id_number', lookup.idNumber),
+        ),
+        repository.customerIdsByIndex(
+          db,
+          'id_number_bi',
+          this.vault.blindIndex('customer.passport_number', lookup.idNumber),
+        ),
+      ]);
+      return [...new Set([...resident, ...passport])];
+    }
+    if ('phone' in lookup)
+      return repository.customerIdsByIndex(
+        db,
+        'phone_bi',
+        this.vault.blindIndex('customer.phone', lookup.phone),
+      );
+    return repository.customerIdsByIndex(
+      db,
+      'email_bi',
+      this.vault.blindIndex('customer.email', lookup.email),
+    );
+  }
+
+  /** Reads customers' fields through the vault: one audit event per customer, masked unless granted. */
+  async view(
+    db: Db,
+    ids: readonly string[],
+    fields: readonly CustomerField[],
+    access: VaultAccess,
+  ): Promise<CustomerView[]> {
+    const rows = await repository.findCustomers(db, ids);
+    const order = new Map(ids.map((id, index) => [id, index]));
+    rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
+    const requests: (RevealRequest & { key: CustomerField; customerId: string })[] = [];
+    for (const row of rows) {
+      for (const key of fields) {
+        const { column } = CUSTOMER_FIELDS[key];
+        const ciphertext = row[column];
+        if (!ciphertext) continue;
+        const field: PersonalDataFieldId =
+          key === 'idNumber' && row.id_type === 'passport'
+            ? 'customer.passport_number'
+            : CUSTOMER_FIELDS[key].field;
+        requests.push({
+          key,
+          customerId: row.id,
+          subjectId: row.id,
+          field,
+          table: 'customers',
+          column,
+          rowId: row.id,
+          ciphertext,
+        });
+      }
+    }
+    const revealed = requests.length > 0 ? await this.vault.revealMany(db, requests, access) : [];
+    const views = new Map<string, CustomerView>(
+      rows.map((row) => [
+        row.id,
+        {
+          id: row.id,
+          idType: row.id_type,
+          language: row.language,
+          branch: row.branch,
+          contactChangedAt: row.contact_changed_at,
+          fields: {},
+        },
+      ]),
+    );
+    requests.forEach((request, index) => {
+      const value = revealed[index];
+      const view = views.get(request.customerId);
+      if (value && view) view.fields[request.key] = { value: value.value, masked: value.masked };
+    });
+    return [...views.values()];
+  }
+
+  /** The customer's preferred language and branch, which are not personal data. */
+  async profile(db: Db, id: string): Promise<{ language: string; branch: string | null } | undefined> {
+    const [row] = await repository.findCustomers(db, [id]);
+    return row ? { language: row.language, branch: row.branch } : undefined;
+  }
+
+  async policyByNumber(db: Db, number: string): Promise<repository.PolicyRow | undefined> {
+    return repository.findPolicyByNumber(db, number);
+  }
+
+  async policy(db: Db, id: string): Promise<repository.PolicyRow | undefined> {
+    return repository.findPolicy(db, id);
+  }
+
+  async policiesOf(db: Db, customerId: string): Promise<repository.PolicyRow[]> {
+    return repository.policiesOfCustomer(db, customerId);
+  }
+
+  async partiesOf(db: Db, policyId: string) {
+    return repository.partiesOf(db, policyId);
+  }
+}
+
+export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
