@@ -43,7 +43,13 @@ function load(file: 'province' | 'city' | 'area'): RawDivision[] {
 
 const PROVINCES = load('province');
 const CITIES = load('city');
-const AREAS = load('area');
+/**
+ * The package's county list is the statistics bureau's, which adds units of its own numbered 71–79 within
+ * a prefecture (development zones, new areas: 130171 石家庄高新技术产业开发区). They are not GB/T 2260
+ * divisions, so they are left out. The `市辖区` entries (130201) are kept: GB/T 2260 listed them and older
+ * numbers carry them.
+ */
+const AREAS = load('area').filter((entry) => !/^7\d$/.test(entry.code.slice(4)));
 
 /**
  * Every code in the list at any level. Hong Kong and Macao appear at province level only (810000, 820000),
@@ -69,14 +75,15 @@ export function provinceName(code: string): string | undefined {
 
 /**
  * Mainland county-level divisions with the names of their province and city, for demo addresses. Counties
- * administered directly by a province (e.g. 仙桃市 429004) have no prefecture and are left out, so every
- * entry reads as province / city / district.
+ * administered directly by a province (e.g. 仙桃市 429004) and the `市辖区` placeholders are left out, so
+ * every entry reads as a real province / city / district.
  */
 export const COUNTY_DIVISIONS: readonly CountyDivision[] = AREAS.flatMap((area) => {
   const provinceCode = area.code.slice(0, 2);
   const province = PROVINCE_NAMES.get(provinceCode);
   const city = MUNICIPALITIES.has(provinceCode) ? province : CITY_NAMES.get(area.code.slice(0, 4));
   const mainland = Number(provinceCode) < 71;
-  if (!province || !city || city.includes('直辖') || area.code.endsWith('00') || !mainland) return [];
+  const placeholder = city?.includes('直辖') || area.name === '市辖区';
+  if (!province || !city || placeholder || area.code.endsWith('00') || !mainland) return [];
   return [{ code: area.code, province, city, district: area.name }];
 });

@@ -274,6 +274,10 @@ describe('administrative divisions', () => {
     expect(isAdministrativeDivisionCode('330100')).toBe(true);
     expect(isAdministrativeDivisionCode('330106')).toBe(true);
     expect(isAdministrativeDivisionCode('330199')).toBe(false);
+    // Statistics-only units (development zones) are not GB/T 2260 divisions.
+    expect(isAdministrativeDivisionCode('130171')).toBe(false);
+    // `市辖区` codes were GB/T 2260 divisions and appear in older numbers.
+    expect(isAdministrativeDivisionCode('130201')).toBe(true);
     expect(isAdministrativeDivisionCode('11010')).toBe(false);
     expect(provinceName('330106')).toBe('浙江省');
     expect(provinceName('990000')).toBeUndefined();
@@ -306,6 +310,8 @@ describe('administrative divisions', () => {
     for (const county of COUNTY_DIVISIONS) {
       expect(provinceName(county.code)).toBe(county.province);
       expect(county.city).not.toContain('直辖');
+      expect(county.district).not.toBe('市辖区');
+      expect(county.district).not.toContain('开发区');
       expect(isAdministrativeDivisionCode(county.code)).toBe(true);
     }
   });
