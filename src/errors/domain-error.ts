@@ -52,6 +52,7 @@ export const ERROR_CODES = {
     status: 422,
     title: 'The claimant is not insured or a beneficiary under this policy',
   },
+  'invalid-id-number': { status: 422, title: 'The resident ID number is not valid' },
   'outside-policy-period': { status: 422, title: 'The incident date is outside the policy period' },
 } as const satisfies Record<string, { status: number; title: string }>;
 

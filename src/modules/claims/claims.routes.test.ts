@@ -426,3 +426,39 @@ describe('claims API', () => {
     }
   });
 });
+
+describe('customer identity numbers (GB 11643, S3.1)', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await createTestServer();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('refuses a resident ID number with a wrong check digit, region or birth date, without echoing it', async () => {
+    const customers = server.app.claims?.customers;
+    if (!customers) throw new Error('no claims services');
+    const context = {
+      actor: { type: 'system' as const, id: null, role: null, sessionId: null, ip: null, userAgent: null },
+      requestId: null,
+    };
+    for (const [idNumber, reason] of [
+      ['440304198510123459', 'check-digit'],
+      ['990304198510123458', 'region'],
+      ['440304198513123458', 'birth-date'],
+      ['44030419851012345', 'format'],
+    ] as const) {
+      const attempt = customers.createCustomer(server.store.db, { ...ZHANG_SAN, idNumber }, context);
+      await expect(attempt).rejects.toMatchObject({ code: 'invalid-id-number', extensions: { reason } });
+      await expect(attempt).rejects.not.toThrow(idNumber);
+    }
+    // Lower-case x and full-width digits are normalised before storing and indexing.
+    const id = await customers.createCustomer(
+      server.store.db,
+      { ...ZHANG_SAN, idNumber: '１１０１０５１９４９１２３１００２x' },
+      context,
+    );
+    expect(await customers.findIds(server.store.db, { idNumber: '11010519491231002X' })).toEqual([id]);
+  });
+});

@@ -5,6 +5,7 @@ import type { AuditRecorder } from '../audit/audit-event.js';
 import type { PersonalDataFieldId } from '../vault/personal-data-catalogue.js';
 import type { RevealRequest, VaultAccess, VaultService, VaultWriteContext } from '../vault/vault.service.js';
 import * as repository from './claims.repository.js';
+import { validateResidentId } from './resident-id.js';
 
 /**
  * Customers (policyholders, insured persons, beneficiaries), their bank accounts and their policies.
@@ -69,6 +70,13 @@ export class CustomerService {
 
   /** Creates a customer as a new data subject; their personal fields are sealed under their own key. */
   async createCustomer(db: Db, input: NewCustomer, context: VaultWriteContext): Promise<string> {
+    let idNumber = input.idNumber;
+    if (input.idType === 'resident-id') {
+      // GB 11643: region, birth date and check digit (S3.1). The reason, never the number, goes back.
+      const check = validateResidentId(input.idNumber);
+      if (!check.valid) throw new DomainError('invalid-id-number', undefined, { reason: check.reason });
+      idNumber = check.normalised;
+    }
     return inTransaction(db, async (trx) => {
       const id = await this.vault.createSubject(trx);
       const target = (field: PersonalDataFieldId, column: string) => ({
@@ -82,7 +90,7 @@ export class CustomerService {
         input.idType === 'passport' ? 'customer.passport_number' : 'customer.id_number';
       const items = [
         { target: target('customer.name', 'name_ct'), plaintext: input.name },
-        { target: target(idField, 'id_number_ct'), plaintext: input.idNumber },
+        { target: target(idField, 'id_number_ct'), plaintext: idNumber },
         ...(input.phone ? [{ target: target('customer.phone', 'phone_ct'), plaintext: input.phone }] : []),
         ...(input.email ? [{ target: target('customer.email', 'email_ct'), plaintext: input.email }] : []),
         ...(input.address

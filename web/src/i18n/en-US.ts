@@ -84,6 +84,7 @@ export const enUS: TranslationResources = {
     'stale-version': 'Someone else changed this claim; reload it and try again.',
     'reason-required': 'This action needs a written reason.',
     'not-a-policy-party': 'The claimant is not insured or a beneficiary under this policy.',
+    'invalid-id-number': 'The resident ID number is not valid (region, birth date or check digit).',
     'outside-policy-period': 'The incident date is outside the policy period.',
   },
   passwordRejected: {

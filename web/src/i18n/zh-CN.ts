@@ -87,6 +87,7 @@ export const zhCN = {
     'stale-version': '案件已被他人修改，请刷新后重试。',
     'reason-required': '此操作需要填写原因。',
     'not-a-policy-party': '出险人不是该保单的被保险人或受益人。',
+    'invalid-id-number': '身份证号码无效（地区码、出生日期或校验位不正确）。',
     'outside-policy-period': '出险日期不在保险期间内。',
   },
   passwordRejected: {
