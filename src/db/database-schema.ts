@@ -2,6 +2,7 @@ import type { Generated } from 'kysely';
 import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
+import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
 /**
@@ -13,6 +14,7 @@ export type Database = {
 } & AccessTables &
   AuditTables &
   IdentityTables &
+  NotificationTables &
   VaultTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */
