@@ -17,17 +17,11 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('language', 'text', (col) => col.notNull().check(sql`language in ('zh-CN', 'en-US')`))
     .addColumn('template_id', 'text', (col) => col.notNull())
     .addColumn('params', 'jsonb', (col) =>
-      col
-        .notNull()
-        .defaultTo(sql`'{}'::jsonb`)
-        .check(sql`jsonb_typeof(params) = 'object'`),
+      col.notNull().defaultTo(sql`'{}'::jsonb`).check(sql`jsonb_typeof(params) = 'object'`),
     )
     .addColumn('sealed_params', 'text')
     .addColumn('status', 'text', (col) =>
-      col
-        .notNull()
-        .defaultTo('pending')
-        .check(sql`status in ('pending', 'sent', 'failed', 'skipped')`),
+      col.notNull().defaultTo('pending').check(sql`status in ('pending', 'sent', 'failed', 'skipped')`),
     )
     .addColumn('attempts', 'integer', (col) => col.notNull().defaultTo(0))
     .addColumn('next_attempt_at', 'timestamptz', (col) => col.notNull())
