@@ -87,13 +87,13 @@ describeEachStore('notification service', (kind) => {
         { params: { claimNumber: 'CLM-2026-000123', state: 'approved', link: '/x' } } as Partial<Notice>,
         /claimNumber/,
       ],
-      [{ recipient: { kind: 'staff', id: randomUUID() } }, /not for staff/],
+      [{ recipient: { kind: 'staff', id: randomUUID() } }, /not for this kind of recipient/],
       [
         {
           template: 'claim.verification-code',
           params: { claimNumber: 'CLM-****0123', code: '123456', validMinutes: 5 },
         } as Partial<Notice>,
-        /not sent over in-app/,
+        /not sent over this channel/,
       ],
       [{ recipient: { kind: 'customer', id: DISTINCTIVE_PERSONAL_VALUES.phone } }, /UUID/],
       [{ dedupeKey: `phone ${DISTINCTIVE_PERSONAL_VALUES.name}` }, /dedupe key/],

@@ -169,12 +169,9 @@ export class NotificationService {
     const template = templateOf(notice.template);
     checkRecipient(notice.recipient);
     if (!template.recipients.includes(notice.recipient.kind))
-      throw new DomainError(
-        'bad-request',
-        `Template ${notice.template} is not for ${notice.recipient.kind} recipients.`,
-      );
+      throw new DomainError('bad-request', `Template ${notice.template} is not for this kind of recipient.`);
     if (!template.channels.includes(notice.channel))
-      throw new DomainError('bad-request', `Template ${notice.template} is not sent over ${notice.channel}.`);
+      throw new DomainError('bad-request', `Template ${notice.template} is not sent over this channel.`);
     if (notice.dedupeKey !== undefined && !DEDUPE_KEY.test(notice.dedupeKey))
       throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
     const parsed = template.params.safeParse(notice.params);
