@@ -27,6 +27,7 @@ import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import { claimNotices, customerDirectory } from '../modules/claims/claim-notices.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
@@ -35,6 +36,11 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import {
+  deriveNotificationKey,
+  NotificationService,
+  type RecipientDirectory,
+} from '../modules/notifications/notifications.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -48,7 +54,14 @@ export const API_PREFIX = '/api/v1';
 declare module 'fastify' {
   interface FastifyInstance {
     /** The claims module's services, for the demo loader and tests (absent without vault keys). */
-    claims?: { claims: ClaimsService; customers: CustomerService; vault: VaultService };
+    claims?: {
+      claims: ClaimsService;
+      customers: CustomerService;
+      vault: VaultService;
+      notifications: NotificationService;
+      /** Where the notification dispatcher finds customers' addresses (read through the vault). */
+      directory: RecipientDirectory;
+    };
   }
 }
 
@@ -225,7 +238,14 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
     const customers = new CustomerService(vault, options.audit);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
-    app.decorate('claims', { claims, customers, vault } as never);
+    const notifications = new NotificationService({
+      secretKey: deriveNotificationKey(options.identityKey),
+      publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
+      defaultLanguage: config.language,
+    });
+    claims.onClaimMoved(claimNotices(notifications, customers));
+    const directory = customerDirectory(customers);
+    app.decorate('claims', { claims, customers, vault, notifications, directory } as never);
     await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
   }
   if (options.auditService)

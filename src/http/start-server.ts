@@ -6,6 +6,8 @@ import { AuditService } from '../modules/audit/audit.service.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { emailProviderFromConfig } from '../modules/notifications/channels.js';
+import { NotificationDispatcher } from '../modules/notifications/notification-dispatcher.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
 import { initVaultKeys, loadVaultKeys } from '../modules/vault/key-provider.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
@@ -69,7 +71,21 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
     app.addHook('onResponse', async () => {
       startedAudit.nudge();
     });
+    // The notification outbox is delivered in the background (S0.1); with several processes on one
+    // PostgreSQL each dispatcher claims different rows (skip locked), so every notice is sent once.
+    const dispatcher = app.claims
+      ? new NotificationDispatcher({
+          service: app.claims.notifications,
+          directory: app.claims.directory,
+          email: emailProviderFromConfig(config),
+        })
+      : null;
+    dispatcher?.start(store.db, {
+      intervalMs: 2_000,
+      onError: (error: unknown) => logger.error({ err: error }, 'notification dispatch failed'),
+    });
     app.addHook('onClose', async () => {
+      await dispatcher?.stop();
       await startedAudit.stop();
       // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).
       await startedAudit.createCheckpoint().catch((error: unknown) => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Language } from '../../config/config.js';
+import { CLAIM_STATE_LABELS, type ClaimState, isClaimState } from '../claims/claim-transitions.js';
 import type { Channel, RecipientKind } from './notifications.tables.js';
 
 /**
@@ -174,6 +175,8 @@ export function renderTemplate(
     text.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (_whole, name: string) => {
       const value = params[name];
       if (value === undefined) throw new Error(`template ${id} lacks parameter ${name}`);
+      if (name === 'state' && isClaimState(String(value)))
+        return CLAIM_STATE_LABELS[String(value) as ClaimState][language];
       return template.linkParams.includes(name) ? `${base}${String(value)}` : String(value);
     });
   const text = template.text[language];
