@@ -400,6 +400,17 @@ export class ClaimsService {
     return this.applyTransition(trx, context, claim, version, to, null, []);
   }
 
+  /** {@link workflowTransition} in a transaction of its own (demo loader, scripts). */
+  async workflowStep(
+    context: RequestContext,
+    claimId: string,
+    version: number,
+    to: ClaimState,
+    workflow: NonNullable<ClaimTransitionRule['workflowOnly']>,
+  ): Promise<repository.ClaimRow> {
+    return this.run((trx) => this.workflowTransition(trx, context, claimId, version, to, workflow));
+  }
+
   /** Reassignment by a supervisor of the claim's branch (or assignment of a surveyor). */
   async assign(
     caller: ClaimCaller,
