@@ -475,6 +475,29 @@ export class ClaimsService {
     });
   }
 
+  /**
+   * Runs another module's unit of work on a claim (documents, payouts, shares) like this service's own: in
+   * a transaction, with refusals made by {@link claimForDuty} or {@link refusal} audited after the rollback.
+   */
+  async runAudited<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+
+  /**
+   * A refusal to throw inside {@link runAudited}: its `denied` audit event (action, resource, subject and
+   * reason code) is written once the transaction has rolled back.
+   */
+  refusal(
+    error: DomainError,
+    caller: ClaimCaller,
+    action: string,
+    resource: { type: string; id: string },
+    subjectId: string | null,
+    reason: string,
+  ): DomainError {
+    return denied(error, caller, action, resource, subjectId, reason);
+  }
+
   /** The claim row for a workflow that has checked duty itself (payouts, documents, shares). */
   async claimForDuty(
     trx: Db,
