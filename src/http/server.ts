@@ -30,6 +30,8 @@ import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
+import { documentsRoutes } from '../modules/documents/documents.routes.js';
+import { DocumentsService } from '../modules/documents/documents.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
@@ -48,7 +50,12 @@ export const API_PREFIX = '/api/v1';
 declare module 'fastify' {
   interface FastifyInstance {
     /** The claims module's services, for the demo loader and tests (absent without vault keys). */
-    claims?: { claims: ClaimsService; customers: CustomerService; vault: VaultService };
+    claims?: {
+      claims: ClaimsService;
+      customers: CustomerService;
+      vault: VaultService;
+      documents: DocumentsService;
+    };
   }
 }
 
@@ -225,8 +232,10 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
     const customers = new CustomerService(vault, options.audit);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
-    app.decorate('claims', { claims, customers, vault } as never);
+    const documents = new DocumentsService(claims, vault, options.audit, store.db);
+    app.decorate('claims', { claims, customers, vault, documents } as never);
     await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
+    await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
