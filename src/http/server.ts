@@ -31,6 +31,8 @@ import { claimNotices, customerDirectory } from '../modules/claims/claim-notices
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
+import { documentsRoutes } from '../modules/documents/documents.routes.js';
+import { DocumentsService } from '../modules/documents/documents.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
@@ -61,6 +63,7 @@ declare module 'fastify' {
       notifications: NotificationService;
       /** Where the notification dispatcher finds customers' addresses (read through the vault). */
       directory: RecipientDirectory;
+      documents: DocumentsService;
     };
   }
 }
@@ -245,8 +248,10 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     claims.onClaimMoved(claimNotices(notifications, customers));
     const directory = customerDirectory(customers);
-    app.decorate('claims', { claims, customers, vault, notifications, directory } as never);
+    const documents = new DocumentsService(claims, vault, options.audit, store.db);
+    app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
     await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
+    await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
