@@ -358,6 +358,14 @@ describe('claim documents API', () => {
     expect(outside.statusCode).toBe(403);
     expect(outside.json()).toMatchObject({ type: '/problems/forbidden' });
     expect((await upload(finance, claimId, photo)).statusCode).toBe(403);
+    // Without any credential the body is refused before it is read.
+    const anonymous = await server.app.inject({
+      method: 'POST',
+      url: `/api/v1/claims/${claimId}/documents?category=photo`,
+      headers: { 'content-type': 'application/octet-stream' },
+      payload: photo,
+    });
+    expect(anonymous.json()).toMatchObject({ status: 401, type: '/problems/unauthenticated' });
     const denied = await auditEvents('claim.update');
     expect(
       denied.some(

@@ -2,7 +2,7 @@ import type { FastifyReply } from 'fastify';
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { DomainError } from '../../errors/domain-error.js';
-import { contextOf } from '../access/route-access.js';
+import { contextOf, SESSION_COOKIE } from '../access/route-access.js';
 import type { ClaimCaller } from '../claims/claims.service.js';
 import { problemResponses } from '../system/system.schema.js';
 import { DOCUMENT_CATEGORIES, type DocumentFile, type DocumentsService } from './documents.service.js';
@@ -103,6 +103,13 @@ export const documentsRoutes: FastifyPluginAsyncZod<{ documents: DocumentsServic
     '/claims/:id/documents',
     {
       bodyLimit,
+      // SECURITY: the body (up to ~26 MiB) is read before the access hook runs; a caller without any
+      // credential is turned away before a byte of it is buffered. The full check follows as on every route.
+      onRequest: async (request) => {
+        const cookie = request.headers.cookie ?? '';
+        if (!cookie.includes(SESSION_COOKIE) && !request.headers.authorization?.startsWith('Bearer '))
+          throw new DomainError('unauthenticated');
+      },
       config: { access: { can: ['update', 'Claim'] } },
       schema: {
         tags: ['claims'],
