@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -28,6 +28,7 @@ import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { claimNotices, customerDirectory } from '../modules/claims/claim-notices.js';
+import { ClaimantVerificationService } from '../modules/claims/claimant-verification.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
@@ -249,8 +250,25 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     claims.onClaimMoved(claimNotices(notifications, customers));
     const directory = customerDirectory(customers);
     const documents = new DocumentsService(claims, vault, options.audit, store.db);
+    const verification = new ClaimantVerificationService(
+      store.db,
+      claims,
+      customers,
+      notifications,
+      breakGlass,
+      options.audit,
+      Buffer.from(
+        hkdfSync(
+          'sha256',
+          options.identityKey,
+          Buffer.alloc(0),
+          'claimguard claimant-verification codes',
+          32,
+        ),
+      ),
+    );
     app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
-    await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
+    await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
   }
   if (options.auditService)
