@@ -268,7 +268,14 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       ),
     );
     app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
-    await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
+    await app.register(claimsRoutes, {
+      claims,
+      customers,
+      verification,
+      audit: options.audit,
+      db: store.db,
+      prefix: API_PREFIX,
+    });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
   }
   if (options.auditService)

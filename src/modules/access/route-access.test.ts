@@ -46,6 +46,7 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'create:Claim': ['claims_intake'],
   'update:Claim': ['claims_intake', 'adjuster', 'surveyor', 'claims_supervisor'],
   'assign:Claim': ['claims_supervisor'],
+  'export:Claim': ['claims_supervisor'],
   'read:Customer': ['claims_intake', 'claims_supervisor', 'security_officer'],
 };
 

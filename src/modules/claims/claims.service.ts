@@ -137,6 +137,11 @@ export class ClaimsService {
     private readonly staff: StaffDirectory,
   ) {}
 
+  /** The store's handle, for modules that record beside a claims read (export audit). */
+  get database(): Db {
+    return this.db;
+  }
+
   onClaimMoved(listener: ClaimEventListener): void {
     this.listeners.push(listener);
   }
