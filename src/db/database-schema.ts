@@ -3,6 +3,7 @@ import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { ClaimsTables } from '../modules/claims/claims.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
+import type { PayoutsTables } from '../modules/payouts/payouts.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
 /**
@@ -15,6 +16,7 @@ export type Database = {
   AuditTables &
   ClaimsTables &
   IdentityTables &
+  PayoutsTables &
   VaultTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */

@@ -35,6 +35,9 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
+import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
+import { PayoutsService } from '../modules/payouts/payouts.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -48,7 +51,12 @@ export const API_PREFIX = '/api/v1';
 declare module 'fastify' {
   interface FastifyInstance {
     /** The claims module's services, for the demo loader and tests (absent without vault keys). */
-    claims?: { claims: ClaimsService; customers: CustomerService; vault: VaultService };
+    claims?: {
+      claims: ClaimsService;
+      customers: CustomerService;
+      vault: VaultService;
+      payouts: PayoutsService;
+    };
   }
 }
 
@@ -77,6 +85,8 @@ export type ServerOptions = {
   vaultKeys?: VaultKeys;
   /** Seals second-factor secrets (see identity-keys.ts). */
   identityKey: Buffer;
+  /** The bank payouts are paid through; the simulated bank when absent. */
+  paymentGateway?: PaymentGateway;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
 };
@@ -162,6 +172,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'audit', description: 'The tamper-evident audit log' },
         { name: 'access', description: 'Break-glass access and security alerts' },
         { name: 'claims', description: 'Claims, customers and policies' },
+        { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -225,8 +236,17 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
     const customers = new CustomerService(vault, options.audit);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
-    app.decorate('claims', { claims, customers, vault } as never);
+    const payouts = new PayoutsService(
+      store.db,
+      claims,
+      customers,
+      options.audit,
+      breakGlass,
+      options.paymentGateway ?? new SimulatedPaymentGateway(store.db),
+    );
+    app.decorate('claims', { claims, customers, vault, payouts } as never);
     await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
+    await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

@@ -123,6 +123,30 @@ export class BreakGlassService {
     });
   }
 
+  /**
+   * Raises a security alert for the security officers, in the caller's transaction (other modules raise
+   * theirs here, e.g. a payout's payee changed). `details` holds codes and ids only, never personal data.
+   */
+  async raiseAlert(
+    db: Kysely<Database>,
+    alert: {
+      kind: string;
+      severity: SecurityAlert['severity'];
+      subjectUserId: string | null;
+      details: SecurityAlert['details'];
+    },
+  ): Promise<string> {
+    const id = randomUUID();
+    await this.#repository.with(db).insertAlert({
+      id,
+      kind: alert.kind,
+      severity: alert.severity,
+      subject_user_id: alert.subjectUserId,
+      details: alert.details,
+    });
+    return id;
+  }
+
   async listAlerts(options: { unacknowledgedOnly: boolean; limit: number }): Promise<SecurityAlert[]> {
     return (await this.#repository.listAlerts(options)).map((row) => ({
       id: row.id,
