@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/config.js';
-import type { Store } from '../db/store.js';
+import type { Store, StoreKind } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
@@ -41,12 +41,20 @@ export async function createTestServer(
     webConsoleDir?: string;
     audit?: AuditRecorder;
     vaultKeys?: VaultKeys;
+    /** The store to run on; the run's primary store when absent (see test-stores.ts). */
+    storeKind?: StoreKind;
   } = {},
 ): Promise<TestServer> {
-  const store = await openTestStore();
+  const store = await openTestStore(overrides.storeKind);
   const logs = new LogCapture();
   const auditService = testAuditService(store).audit;
-  const { webConsoleDir, audit = auditService, vaultKeys = testVaultKeys(), ...config } = overrides;
+  const {
+    webConsoleDir,
+    audit = auditService,
+    vaultKeys = testVaultKeys(),
+    storeKind: _storeKind,
+    ...config
+  } = overrides;
   const identityKey = randomBytes(32);
   const app = await buildServer({
     config: {
