@@ -7,6 +7,7 @@ import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { PaymentGateway } from '../modules/payouts/payment-gateway.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { openTestStore } from './test-stores.js';
 import { testVaultKeys } from './vault-fixtures.js';
@@ -43,6 +44,7 @@ export async function createTestServer(
     vaultKeys?: VaultKeys;
     /** The store to run on; the run's primary store when absent (see test-stores.ts). */
     storeKind?: StoreKind;
+    paymentGateway?: PaymentGateway;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore(overrides.storeKind);
@@ -53,6 +55,7 @@ export async function createTestServer(
     audit = auditService,
     vaultKeys = testVaultKeys(),
     storeKind: _storeKind,
+    paymentGateway,
     ...config
   } = overrides;
   const identityKey = randomBytes(32);
@@ -72,6 +75,7 @@ export async function createTestServer(
     auditService,
     identityKey,
     vaultKeys,
+    ...(paymentGateway ? { paymentGateway } : {}),
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

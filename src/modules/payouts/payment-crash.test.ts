@@ -3,12 +3,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signInAs } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
 import { postgresTestUrl } from '../../test-support/test-stores.js';
-import { SYSTEM_ACTOR } from '../audit/audit-event.js';
-import { seedClaimsWorld, ZHANG_SAN } from '../claims/claims-test-kit.js';
 import { EnvironmentKeyProvider } from '../vault/key-provider.js';
+import { approvedPayout } from './payouts-test-kit.js';
 
 /**
  * Crash recovery of a payment (S3.3): a process that has had the bank transfer the money dies before it
@@ -40,45 +38,7 @@ describe.skipIf(!withPostgres)(
     });
 
     it('pays exactly once when the process dies between the bank transfer and marking the payout paid', async () => {
-      const world = await seedClaimsWorld(server);
-      const services = server.app.claims;
-      if (!services) throw new Error('no claims services');
-      const account = await services.customers.addBankAccount(
-        server.store.db,
-        world.zhang,
-        { bankName: '中国工商银行', number: '6222020200112233445', holderName: ZHANG_SAN.name },
-        { actor: SYSTEM_ACTOR, requestId: null },
-      );
-      const intake = await signInAs(server, 'claims_intake');
-      const adjuster = await signInAs(server, 'adjuster');
-      const supervisor = await signInAs(server, 'claims_supervisor');
-      const finance = await signInAs(server, 'finance');
-      const reported = await intake.request('POST', '/api/v1/claims', {
-        policyNumber: world.motorNumber,
-        claimantId: world.zhang,
-        incidentDate: world.yesterday,
-      });
-      const claimId = (reported.json() as { id: string }).id;
-      let version = 1;
-      for (const [session, to] of [
-        [intake, 'registered'],
-        [adjuster, 'assessing'],
-        [adjuster, 'adjusting'],
-      ] as const) {
-        const moved = await session.request('POST', `/api/v1/claims/${claimId}/transitions`, { to, version });
-        expect(moved.statusCode, moved.body).toBe(200);
-        version = (moved.json() as { version: number }).version;
-      }
-      const proposed = await adjuster.request('POST', `/api/v1/claims/${claimId}/payouts`, {
-        amount: '8600.00',
-        payeeAccountId: account,
-        claimVersion: version,
-      });
-      expect(proposed.statusCode, proposed.body).toBe(201);
-      const payoutId = (proposed.json() as { id: string }).id;
-      expect((await supervisor.request('POST', `/api/v1/payouts/${payoutId}/approvals`)).statusCode).toBe(
-        200,
-      );
+      const { payoutId, claimId, finance, supervisor, execute } = await approvedPayout(server);
 
       const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(
         server.store.db,
@@ -135,20 +95,10 @@ describe.skipIf(!withPostgres)(
       expect(await payment()).toMatchObject({ state: 'executing', attempts: 1, provider_reference: null });
 
       // Another key cannot start a second payment of the same payout meanwhile.
-      const execute = (idempotencyKey: string) =>
-        server.app.inject({
-          method: 'POST',
-          url: `/api/v1/payouts/${payoutId}/execution`,
-          headers: {
-            cookie: finance.cookie,
-            'x-csrf-token': finance.csrfToken,
-            'idempotency-key': idempotencyKey,
-          },
-        });
-      expect((await execute(randomUUID())).statusCode).toBe(409);
+      expect((await execute(finance, randomUUID())).statusCode).toBe(409);
 
       // The retry with the same key asks the bank again, gets the same transfer, and finishes.
-      const retry = await execute(key);
+      const retry = await execute(finance, key);
       expect(retry.statusCode, retry.body).toBe(200);
       expect(retry.json()).toMatchObject({ state: 'paid', providerReference: transfer?.transfer_id });
       expect(await ledger()).toHaveLength(1);

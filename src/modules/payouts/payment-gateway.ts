@@ -48,6 +48,9 @@ export class SimulatedPaymentGateway implements PaymentGateway {
       .select(['transfer_id', 'amount', 'currency', 'created_at'])
       .where('idempotency_key', '=', request.idempotencyKey)
       .executeTakeFirstOrThrow();
+    // As a bank does: a key reused for another amount is an error, never a second transfer.
+    if (row.amount !== request.amount || row.currency !== request.currency)
+      throw new Error('idempotency key reused with another amount');
     return {
       transferId: row.transfer_id,
       amount: row.amount,

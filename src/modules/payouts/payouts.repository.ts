@@ -95,7 +95,7 @@ export async function holdablePayoutsOfClaimant(db: Db, customerId: string): Pro
     .innerJoin('claims', 'claims.id', 'payouts.claim_id')
     .where('claims.claimant_id', '=', customerId)
     .where('payouts.state', 'in', ['proposed', 'approved', 'on-hold'])
-    .forUpdate()
+    .forUpdate('payouts')
     .execute();
 }
 

@@ -6,14 +6,15 @@ import { createTestServer, type TestServer } from '../../test-support/test-serve
 import { SYSTEM_ACTOR } from '../audit/audit-event.js';
 import { seedClaimsWorld, ZHANG_SAN } from '../claims/claims-test-kit.js';
 import { totpCodeAt } from '../identity/totp.js';
+import { SimulatedPaymentGateway } from './payment-gateway.js';
 import { cents } from './payouts.service.js';
+import { approvedPayout, ZHANG_CARD } from './payouts-test-kit.js';
 
 /**
  * Payouts end to end over HTTP (S3.3): maker-checker with approval limits, payee holds and re-verification,
  * and payment under an idempotency key. Every refusal is checked, and what the audit log and the
  * security alerts must say.
  */
-const ZHANG_CARD = '6222020200112233445';
 const ZHANG_SECOND_CARD = '6217000010002345678';
 const STRANGER_CARD = '6228480402564890018';
 
@@ -475,6 +476,71 @@ describe('payouts API', () => {
     expect(queue.body).not.toContain(ZHANG_CARD);
     expect((await adjuster.request('GET', '/api/v1/payouts')).statusCode).toBe(403);
     expect((await finance.request('GET', '/api/v1/payouts?state=lost')).statusCode).toBe(400);
+  });
+
+  it('writes no bank account number or name to the logs', () => {
+    const logs = server.logs.lines.join('\n');
+    expect(logs.length).toBeGreaterThan(0);
+    for (const secret of [
+      ZHANG_CARD,
+      ZHANG_SECOND_CARD,
+      STRANGER_CARD,
+      '6225880112345678',
+      ZHANG_SAN.name,
+      '王五',
+    ])
+      expect(logs).not.toContain(secret);
+  });
+});
+
+describe('payouts when the bank fails', () => {
+  let server: TestServer;
+  let failures = 1;
+  let bank: SimulatedPaymentGateway | undefined;
+
+  beforeAll(async () => {
+    server = await createTestServer({
+      rateLimit: 100_000,
+      paymentGateway: {
+        async transfer(request) {
+          if (failures > 0) {
+            failures -= 1;
+            throw new Error('the bank timed out');
+          }
+          return (bank as SimulatedPaymentGateway).transfer(request);
+        },
+      },
+    });
+    bank = new SimulatedPaymentGateway(server.store.db);
+  });
+
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('keeps the payment executing and finishes it on a retry with the same key', async () => {
+    const { claimId, finance, supervisor, execute } = await approvedPayout(server);
+    const key = randomUUID();
+    const failed = await execute(finance, key);
+    expect(failed.json()).toMatchObject({ status: 502, type: '/problems/payment-failed' });
+    const listed = (await finance.request('GET', `/api/v1/claims/${claimId}/payouts`)).json() as {
+      items: Payout[];
+    };
+    expect(listed.items[0]).toMatchObject({
+      state: 'executing',
+      payment: { state: 'executing', attempts: 1 },
+    });
+    expect((await execute(finance, randomUUID())).statusCode).toBe(409);
+    const retry = await execute(finance, key);
+    expect(retry.json()).toMatchObject({ state: 'paid', payment: { state: 'paid', attempts: 2 } });
+    const claim = (await supervisor.request('GET', `/api/v1/claims/${claimId}`)).json() as { state: string };
+    expect(claim.state).toBe('closed');
+    const transfers = await server.store.db
+      .selectFrom('simulated_bank_transfers')
+      .select('transfer_id')
+      .where('idempotency_key', '=', key)
+      .execute();
+    expect(transfers).toHaveLength(1);
   });
 });
 
