@@ -1,4 +1,5 @@
-// `npm start`: builds what is missing or older than its sources, then runs `claimguard serve`.
+// `npm start`: builds what is missing or older than its sources, then runs `claimguard serve --demo` (demo
+// data is loaded only into a store without customers).
 // Extra arguments pass through: `npm start -- --port 8080`.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
@@ -39,7 +40,7 @@ if (outdated('web/dist/index.html', ['web/src', 'web/index.html', 'web/vite.conf
 
 const serve = spawn(
   process.execPath,
-  [join(root, 'bin', 'claimguard.js'), 'serve', ...process.argv.slice(2)],
+  [join(root, 'bin', 'claimguard.js'), 'serve', '--demo', ...process.argv.slice(2)],
   {
     stdio: 'inherit',
   },

@@ -8,6 +8,7 @@ import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
 import { registerAuditCommands } from '../modules/audit/audit.cli.js';
+import { demoBanner, registerDemoCommand } from '../modules/demo/demo.cli.js';
 import { registerKeyCommands } from '../modules/vault/vault.cli.js';
 import { describeFailure } from './cli-errors.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
@@ -68,15 +69,18 @@ export function buildProgram(io: CliIo = defaultIo): Command {
         parseWith(SETTINGS.host),
       ),
     )
-    .action(async (options: { port?: number; host?: string }) => {
-      const config: Config = { ...loadConfig(io.env), ...definedOnly(options) };
+    .option('--demo', 'on a store without customers, load the demo data first (what `npm start` does)')
+    .action(async (options: { port?: number; host?: string; demo?: boolean }) => {
+      const { demo, ...listen } = options;
+      const config: Config = { ...loadConfig(io.env), ...definedOnly(listen) };
       const logger = createLogger(config.logLevel);
-      const running = await startServer(config, logger);
+      const running = await startServer(config, logger, { demo: demo === true });
       const storeKind =
         running.store.kind === 'embedded' ? running.store.location : `${running.store.location}`;
       io.err(`ClaimGuard ${PACKAGE_VERSION} is serving ${running.url} (${storeKind}). Stop with Ctrl+C.\n`);
       if (running.firstAdministrator)
         io.err(firstAdministratorBanner(running.firstAdministrator, running.url));
+      if (running.demo) io.err(demoBanner(running.demo, running.url));
       // In-flight requests finish, then the store closes; past the grace period the process exits anyway.
       closeWithGrace({ delay: config.shutdownGraceMs, logger }, async ({ signal, err }) => {
         if (err) logger.error({ err }, 'shutting down after an unhandled error');
@@ -169,6 +173,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
     });
 
   registerKeyCommands(program, io);
+  registerDemoCommand(program, io);
   registerAuditCommands(program, io);
 
   for (const command of program.commands) {

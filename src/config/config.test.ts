@@ -103,6 +103,27 @@ describe('configuration', () => {
     }
   });
 
+  it('reads the mail settings and never echoes a rejected SMTP URL, which may hold a password', () => {
+    const config = loadConfig(
+      {
+        CLAIMGUARD_SMTP_URL: 'smtps://mailer:s3cret@mail.example.com:465',
+        CLAIMGUARD_MAIL_FROM: 'ClaimGuard <noreply@claims.example.com>',
+      },
+      cwd,
+    );
+    expect(config.smtpUrl).toBe('smtps://mailer:s3cret@mail.example.com:465');
+    expect(config.mailFrom).toBe('ClaimGuard <noreply@claims.example.com>');
+    expect(loadConfig({}, cwd)).toMatchObject({ smtpUrl: undefined, mailFrom: undefined });
+    expect(() =>
+      loadConfig({ CLAIMGUARD_SMTP_URL: 'http://mailer:s3cret@mail.example.com' }, cwd),
+    ).toThrowError(
+      new ConfigError(`CLAIMGUARD_SMTP_URL: invalid value; allowed: ${SETTINGS.smtpUrl.allowed}`),
+    );
+    expect(() => loadConfig({ CLAIMGUARD_MAIL_FROM: 'not an address' }, cwd)).toThrow(
+      /^CLAIMGUARD_MAIL_FROM:/,
+    );
+  });
+
   it('names the file and key for a bad value in the config file', () => {
     writeFileSync(join(cwd, 'claimguard.config.json'), JSON.stringify({ bodyLimit: 10 }));
     expect(() => loadConfig({}, cwd)).toThrow(

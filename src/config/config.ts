@@ -177,6 +177,29 @@ export const SETTINGS = {
     description:
       'Key of the blind indexes that let the vault search personal data by exact match. Set together with CLAIMGUARD_VAULT_KEK. Never printed.',
   },
+  smtpUrl: {
+    env: 'CLAIMGUARD_SMTP_URL',
+    schema: z
+      .string()
+      .refine((value) => /^smtps?:\/\/[^/]+/.test(value))
+      .optional(),
+    default: undefined,
+    allowed: 'an smtp:// or smtps:// URL, e.g. smtps://user:password@mail.example.com:465',
+    description:
+      'Mail server that sends email notices. Unset: email notices are skipped. May hold a password: never printed.',
+  },
+  mailFrom: {
+    env: 'CLAIMGUARD_MAIL_FROM',
+    schema: z
+      .string()
+      .max(200)
+      .refine((value) => /^[^@\s]+@[^@\s]+$|^[^<>]*<[^@\s<>]+@[^@\s<>]+>$/.test(value.trim()))
+      .optional(),
+    default: undefined,
+    allowed: 'an email address, optionally with a name: ClaimGuard <noreply@claims.example.com>',
+    description:
+      'Sender of email notices. Email is sent only when both this and CLAIMGUARD_SMTP_URL are set.',
+  },
 } as const;
 
 /** An origin: http(s), a host, perhaps a port, and no path, query or fragment. */
@@ -227,6 +250,9 @@ export type Config = {
   vaultKek: string | undefined;
   /** SECURITY: key material; never print, log or return it. */
   vaultIndexKey: string | undefined;
+  /** SECURITY: may hold the mail server's password; never print, log or return it. */
+  smtpUrl: string | undefined;
+  mailFrom: string | undefined;
 };
 
 /** Names the config file setting itself; it is read before everything else. */

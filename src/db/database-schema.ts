@@ -2,7 +2,9 @@ import type { Generated } from 'kysely';
 import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { ClaimsTables } from '../modules/claims/claims.tables.js';
+import type { DocumentsTables } from '../modules/documents/documents.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
+import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
 import type { PayoutsTables } from '../modules/payouts/payouts.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
@@ -15,7 +17,9 @@ export type Database = {
 } & AccessTables &
   AuditTables &
   ClaimsTables &
+  DocumentsTables &
   IdentityTables &
+  NotificationTables &
   PayoutsTables &
   VaultTables;
 

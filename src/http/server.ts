@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { hkdfSync, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -27,14 +27,23 @@ import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import { claimNotices, customerDirectory } from '../modules/claims/claim-notices.js';
+import { ClaimantVerificationService } from '../modules/claims/claimant-verification.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
+import { documentsRoutes } from '../modules/documents/documents.routes.js';
+import { DocumentsService } from '../modules/documents/documents.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import {
+  deriveNotificationKey,
+  NotificationService,
+  type RecipientDirectory,
+} from '../modules/notifications/notifications.service.js';
 import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
 import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
 import { PayoutsService } from '../modules/payouts/payouts.service.js';
@@ -55,6 +64,10 @@ declare module 'fastify' {
       claims: ClaimsService;
       customers: CustomerService;
       vault: VaultService;
+      notifications: NotificationService;
+      /** Where the notification dispatcher finds customers' addresses (read through the vault). */
+      directory: RecipientDirectory;
+      documents: DocumentsService;
       payouts: PayoutsService;
     };
   }
@@ -236,6 +249,31 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
     const customers = new CustomerService(vault, options.audit);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
+    const notifications = new NotificationService({
+      secretKey: deriveNotificationKey(options.identityKey),
+      publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
+      defaultLanguage: config.language,
+    });
+    claims.onClaimMoved(claimNotices(notifications, customers));
+    const directory = customerDirectory(customers);
+    const documents = new DocumentsService(claims, vault, options.audit, store.db);
+    const verification = new ClaimantVerificationService(
+      store.db,
+      claims,
+      customers,
+      notifications,
+      breakGlass,
+      options.audit,
+      Buffer.from(
+        hkdfSync(
+          'sha256',
+          options.identityKey,
+          Buffer.alloc(0),
+          'claimguard claimant-verification codes',
+          32,
+        ),
+      ),
+    );
     const payouts = new PayoutsService(
       store.db,
       claims,
@@ -244,8 +282,17 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       breakGlass,
       options.paymentGateway ?? new SimulatedPaymentGateway(store.db),
     );
-    app.decorate('claims', { claims, customers, vault, payouts } as never);
-    await app.register(claimsRoutes, { claims, customers, db: store.db, prefix: API_PREFIX });
+    app.decorate('claims', {
+      claims,
+      customers,
+      vault,
+      notifications,
+      directory,
+      documents,
+      payouts,
+    } as never);
+    await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
+    await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
     await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
   }
   if (options.auditService)

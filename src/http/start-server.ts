@@ -3,9 +3,12 @@ import type { Config } from '../config/config.js';
 import { migrateToLatest } from '../db/migrations.js';
 import { openStore, type Store } from '../db/store.js';
 import { AuditService } from '../modules/audit/audit.service.js';
+import { type DemoResult, hasCustomers, loadDemoData } from '../modules/demo/demo-loader.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { emailProviderFromConfig } from '../modules/notifications/channels.js';
+import { NotificationDispatcher } from '../modules/notifications/notification-dispatcher.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
 import { initVaultKeys, loadVaultKeys } from '../modules/vault/key-provider.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
@@ -22,6 +25,8 @@ export type RunningServer = {
   appliedMigrations: string[];
   /** Set on the very first start of an empty store: the administrator's one-time password, shown once. */
   firstAdministrator: { username: string; oneTimePassword: string } | null;
+  /** What `--demo` loaded into a store without customers; null otherwise. */
+  demo: DemoResult | null;
 };
 
 /**
@@ -29,7 +34,11 @@ export type RunningServer = {
  * and listens. Closing the returned `app` finishes in-flight requests, sequences the audit events they
  * recorded, and then closes the store.
  */
-export async function startServer(config: Config, logger: FastifyBaseLogger): Promise<RunningServer> {
+export async function startServer(
+  config: Config,
+  logger: FastifyBaseLogger,
+  options: { demo?: boolean } = {},
+): Promise<RunningServer> {
   const store = await openStore(config);
   let audit: AuditService | null = null;
   try {
@@ -48,12 +57,13 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
     audit.start();
 
     // A fresh store gets its first administrator, who must change the password and enrol a second factor.
-    const firstAdministrator = await new IdentityService(store.db, {
+    const identity = new IdentityService(store.db, {
       audit,
       secretBox: new SecretBox(identityKey),
       sessionIdleMs: config.sessionIdleMinutes * 60_000,
       sessionMaxMs: config.sessionMaxHours * 3_600_000,
-    }).createFirstAdministrator();
+    });
+    const firstAdministrator = await identity.createFirstAdministrator();
 
     const vaultKeys = loadVaultKeys(config);
     const app = await buildServer({
@@ -65,11 +75,36 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
       identityKey,
       vaultKeys,
     });
+    let demo: DemoResult | null = null;
+    if (options.demo && app.claims && !(await hasCustomers(store.db))) {
+      logger.info('loading demo data');
+      demo = await loadDemoData({
+        db: store.db,
+        identity,
+        customers: app.claims.customers,
+        claims: app.claims.claims,
+      });
+      logger.info({ customers: demo.customers, claims: demo.claims }, 'demo data loaded');
+    }
     const startedAudit = audit;
     app.addHook('onResponse', async () => {
       startedAudit.nudge();
     });
+    // The notification outbox is delivered in the background (S0.1); with several processes on one
+    // PostgreSQL each dispatcher claims different rows (skip locked), so every notice is sent once.
+    const dispatcher = app.claims
+      ? new NotificationDispatcher({
+          service: app.claims.notifications,
+          directory: app.claims.directory,
+          email: emailProviderFromConfig(config),
+        })
+      : null;
+    dispatcher?.start(store.db, {
+      intervalMs: 2_000,
+      onError: (error: unknown) => logger.error({ err: error }, 'notification dispatch failed'),
+    });
     app.addHook('onClose', async () => {
+      await dispatcher?.stop();
       await startedAudit.stop();
       // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).
       await startedAudit.createCheckpoint().catch((error: unknown) => {
@@ -98,6 +133,7 @@ export async function startServer(config: Config, logger: FastifyBaseLogger): Pr
       url: `http://${host.includes(':') ? `[${host}]` : host}:${port}`,
       appliedMigrations,
       firstAdministrator,
+      demo,
     };
   } catch (error) {
     // SECURITY: a failed start must still release the embedded store's lock.

@@ -102,6 +102,30 @@ export class BreakGlassService {
     };
   }
 
+  /**
+   * Raises a security alert for the security officers (S2.3), in the caller's transaction so that the alert
+   * and what caused it commit together. Details are codes and ids, never personal data.
+   */
+  async raiseAlert(
+    db: Kysely<Database>,
+    alert: {
+      kind: string;
+      severity: 'info' | 'warning' | 'critical';
+      subjectUserId?: string | null;
+      details: Record<string, string | number | boolean | null>;
+    },
+  ): Promise<string> {
+    const id = randomUUID();
+    await this.#repository.with(db).insertAlert({
+      id,
+      kind: alert.kind,
+      severity: alert.severity,
+      subject_user_id: alert.subjectUserId ?? null,
+      details: alert.details,
+    });
+    return id;
+  }
+
   async end(context: RequestContext): Promise<{ ended: number }> {
     const principal = context.principal;
     if (principal?.kind !== 'staff') throw new DomainError('forbidden');
@@ -121,30 +145,6 @@ export class BreakGlassService {
       }
       return { ended };
     });
-  }
-
-  /**
-   * Raises a security alert for the security officers, in the caller's transaction (other modules raise
-   * theirs here, e.g. a payout's payee changed). `details` holds codes and ids only, never personal data.
-   */
-  async raiseAlert(
-    db: Kysely<Database>,
-    alert: {
-      kind: string;
-      severity: SecurityAlert['severity'];
-      subjectUserId: string | null;
-      details: SecurityAlert['details'];
-    },
-  ): Promise<string> {
-    const id = randomUUID();
-    await this.#repository.with(db).insertAlert({
-      id,
-      kind: alert.kind,
-      severity: alert.severity,
-      subject_user_id: alert.subjectUserId,
-      details: alert.details,
-    });
-    return id;
   }
 
   async listAlerts(options: { unacknowledgedOnly: boolean; limit: number }): Promise<SecurityAlert[]> {

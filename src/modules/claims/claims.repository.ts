@@ -417,3 +417,86 @@ export async function setSkills(db: Db, userId: string, productLines: readonly s
       .execute();
   }
 }
+
+export async function customerIndexes(
+  db: Db,
+  id: string,
+): Promise<
+  { id_number_bi: Uint8Array; phone_bi: Uint8Array | null; contact_changed_at: Date | null } | undefined
+> {
+  return db
+    .selectFrom('customers')
+    .select(['id_number_bi', 'phone_bi', 'contact_changed_at'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+}
+
+/** Verification is beside the lifecycle: it does not move the claim's version. */
+export async function setClaimVerification(
+  db: Db,
+  id: string,
+  verification: 'pending' | 'verified' | 'manual-review' | 'failed',
+): Promise<void> {
+  await db.updateTable('claims').set({ verification }).where('id', '=', id).execute();
+}
+
+export type VerificationRow = {
+  claim_id: string;
+  status: 'code-sent' | 'verified' | 'manual-review';
+  code_hash: Uint8Array | null;
+  code_expires_at: Date | null;
+  attempts: number;
+  channel: string | null;
+  reasons: string[];
+  decided_at: Date | null;
+};
+
+export async function findVerification(db: Db, claimId: string): Promise<VerificationRow | undefined> {
+  return db
+    .selectFrom('claimant_verifications')
+    .select([
+      'claim_id',
+      'status',
+      'code_hash',
+      'code_expires_at',
+      'attempts',
+      'channel',
+      'reasons',
+      'decided_at',
+    ])
+    .where('claim_id', '=', claimId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function saveVerification(
+  db: Db,
+  row: {
+    claim_id: string;
+    status: 'code-sent' | 'verified' | 'manual-review';
+    code_hash: Uint8Array | null;
+    code_expires_at: Date | null;
+    attempts: number;
+    channel: string | null;
+    reasons: string[];
+    started_by: string | null;
+    decided_at: Date | null;
+  },
+): Promise<void> {
+  const values = { ...row, reasons: JSON.stringify(row.reasons) as unknown as string[] };
+  await db
+    .insertInto('claimant_verifications')
+    .values(values)
+    .onConflict((oc) =>
+      oc.column('claim_id').doUpdateSet({
+        status: row.status,
+        code_hash: row.code_hash,
+        code_expires_at: row.code_expires_at,
+        attempts: row.attempts,
+        channel: row.channel,
+        reasons: values.reasons,
+        decided_at: row.decided_at,
+      }),
+    )
+    .execute();
+}

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaffSession, signInAs } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
+import { NotificationDispatcher } from '../notifications/notification-dispatcher.js';
 import { INCIDENT, LI_SI, seedClaimsWorld, ZHANG_SAN } from './claims-test-kit.js';
 
 /**
@@ -409,6 +410,42 @@ describe('claims API', () => {
     expect(
       (await adjuster.request('POST', '/api/v1/customers/search', { phone: ZHANG_SAN.phone })).statusCode,
     ).toBe(403);
+  });
+
+  it('tells the customer of each step in their language, with nothing personal in the outbox (S0.1)', async () => {
+    const services = server.app.claims;
+    if (!services) throw new Error('no claims services');
+    const { id, number } = (await reportMotorClaim()).json() as { id: string; number: string };
+    await move(intake, id, 'registered', 1);
+    const sms = {
+      sent: [] as string[],
+      async send(message: { to: string; text: string }) {
+        sms.sent.push(message.to);
+        return { providerMessageId: null };
+      },
+    };
+    const dispatcher = new NotificationDispatcher({
+      service: services.notifications,
+      directory: services.directory,
+      sms: sms as never,
+    });
+    await dispatcher.dispatchDue(server.store.db);
+    const inbox = await services.notifications.listInApp(
+      server.store.db,
+      { kind: 'customer', id: world.zhang },
+      { limit: 100 },
+    );
+    const bodies = inbox.items.map((item) => item.body).join('\n');
+    expect(bodies).toContain('当前状态：立案');
+    expect(bodies).not.toContain(number);
+    // The SMS went to the phone on file, looked up through the vault at sending time.
+    expect(sms.sent).toContain(ZHANG_SAN.phone);
+    const { rows } = await sql<{ row: unknown }>`select to_jsonb(n) as row from notifications n`.execute(
+      server.store.db,
+    );
+    const dump = JSON.stringify(rows);
+    for (const secret of [ZHANG_SAN.phone, ZHANG_SAN.email, ZHANG_SAN.name, number])
+      expect(dump).not.toContain(secret);
   });
 
   it('never writes personal data into the logs', () => {

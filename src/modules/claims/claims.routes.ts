@@ -5,6 +5,7 @@ import type { Database } from '../../db/database-schema.js';
 import { auditActorOf } from '../access/principal.js';
 import { contextOf } from '../access/route-access.js';
 import { problemResponses } from '../system/system.schema.js';
+import type { ClaimantVerificationService } from './claimant-verification.js';
 import {
   assignmentSchema,
   claimDetailSchema,
@@ -34,11 +35,22 @@ function lookupOf(body: { idNumber?: string; phone?: string; email?: string }): 
   return { email: body.email as string };
 }
 
+const verificationSchema = z
+  .object({
+    status: z.enum(['not-started', 'code-sent', 'verified', 'manual-review']),
+    reasons: z.array(z.string()),
+    attemptsLeft: z.number().int(),
+    codeExpiresAt: z.date().nullable(),
+    channel: z.string().nullable(),
+  })
+  .meta({ id: 'ClaimantVerification' });
+
 export const claimsRoutes: FastifyPluginAsyncZod<{
   claims: ClaimsService;
   customers: CustomerService;
+  verification: ClaimantVerificationService;
   db: Kysely<Database>;
-}> = async (app, { claims, customers, db }) => {
+}> = async (app, { claims, customers, verification, db }) => {
   const callerOf = (request: Parameters<typeof contextOf>[0]): ClaimCaller => ({
     context: contextOf(request),
     ability: request.ability,
@@ -182,6 +194,56 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) =>
       reply.code(201).send(await claims.addNote(callerOf(request), request.params.id, request.body.body)),
+  );
+
+  app.get(
+    '/claims/:id/verification',
+    {
+      config: { access: { can: ['read', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary: "Where the claimant's identity verification stands (S3.1)",
+        params,
+        response: { 200: verificationSchema, ...errors },
+      },
+    },
+    async (request) => verification.status(callerOf(request), request.params.id),
+  );
+
+  app.post(
+    '/claims/:id/verification',
+    {
+      config: { access: { can: ['update', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary:
+          'Check the name, ID number and phone the claimant gives against the policy; on a match a one-time code goes to the phone on file',
+        params,
+        body: z.object({
+          name: z.string().min(1).max(100),
+          idNumber: z.string().min(4).max(40),
+          phone: z.string().min(4).max(30),
+        }),
+        response: { 200: verificationSchema, ...errors },
+      },
+    },
+    async (request) => verification.start(callerOf(request), request.params.id, request.body),
+  );
+
+  app.post(
+    '/claims/:id/verification/code',
+    {
+      config: { access: { can: ['update', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary:
+          'The one-time code the claimant reads back; too many wrong codes send the claim to manual review',
+        params,
+        body: z.object({ code: z.string().regex(/^\d{6}$/, 'six digits') }),
+        response: { 200: verificationSchema, ...errors },
+      },
+    },
+    async (request) => verification.confirm(callerOf(request), request.params.id, request.body.code),
   );
 
   app.post(

@@ -18,7 +18,7 @@ import {
   transitionRule,
 } from './claim-transitions.js';
 import * as repository from './claims.repository.js';
-import { type CustomerField, type CustomerService, inTransaction } from './customers.service.js';
+import type { CustomerField, CustomerService } from './customers.service.js';
 
 /**
  * Claims (S0.1, S3.2): first notice of loss, the lifecycle, duty-scoped reading, assignment and notes.
@@ -360,7 +360,7 @@ export class ClaimsService {
           { from, to },
         );
       }
-      await this.checkMayMove(trx, caller, claim, rule);
+      this.checkMayMove(caller, claim, rule);
       const reason = move.reason?.trim() || null;
       if (rule.reasonRequired && !reason) throw new DomainError('reason-required');
       const moved = await this.applyTransition(
@@ -398,6 +398,17 @@ export class ClaimsService {
       });
     // Workflow steps (approving, paying, closed) never assign anyone.
     return this.applyTransition(trx, context, claim, version, to, null, []);
+  }
+
+  /** {@link workflowTransition} in a transaction of its own (demo loader, scripts). */
+  async workflowStep(
+    context: RequestContext,
+    claimId: string,
+    version: number,
+    to: ClaimState,
+    workflow: NonNullable<ClaimTransitionRule['workflowOnly']>,
+  ): Promise<repository.ClaimRow> {
+    return this.run((trx) => this.workflowTransition(trx, context, claimId, version, to, workflow));
   }
 
   /** Reassignment by a supervisor of the claim's branch (or assignment of a surveyor). */
@@ -475,6 +486,29 @@ export class ClaimsService {
     });
   }
 
+  /**
+   * Runs another module's unit of work on a claim (documents, payouts, shares) like this service's own: in
+   * a transaction, with refusals made by {@link claimForDuty} or {@link refusal} audited after the rollback.
+   */
+  async runAudited<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+    return this.run(work);
+  }
+
+  /**
+   * A refusal to throw inside {@link runAudited}: its `denied` audit event (action, resource, subject and
+   * reason code) is written once the transaction has rolled back.
+   */
+  refusal(
+    error: DomainError,
+    caller: ClaimCaller,
+    action: string,
+    resource: { type: string; id: string },
+    subjectId: string | null,
+    reason: string,
+  ): DomainError {
+    return denied(error, caller, action, resource, subjectId, reason);
+  }
+
   /** The claim row for a workflow that has checked duty itself (payouts, documents, shares). */
   async claimForDuty(
     trx: Db,
@@ -518,12 +552,7 @@ export class ClaimsService {
     return claim;
   }
 
-  private async checkMayMove(
-    trx: Db,
-    caller: ClaimCaller,
-    claim: repository.ClaimRow,
-    rule: ClaimTransitionRule,
-  ) {
+  private checkMayMove(caller: ClaimCaller, claim: repository.ClaimRow, rule: ClaimTransitionRule) {
     const role: Role | undefined = caller.customerId ? 'customer' : caller.context.principal?.role;
     const onDuty = caller.customerId
       ? caller.customerId === claim.claimant_id

@@ -15,6 +15,21 @@ export type ClaimsTables = {
   claim_notes: ClaimNotesTable;
   handler_skills: HandlerSkillsTable;
   claim_number_sequences: ClaimNumberSequencesTable;
+  claimant_verifications: ClaimantVerificationsTable;
+};
+
+export type ClaimantVerificationsTable = {
+  claim_id: string;
+  status: 'code-sent' | 'verified' | 'manual-review';
+  /** HMAC-SHA256 of the one-time code under the server's key; null once decided. Never the code. */
+  code_hash: Uint8Array | null;
+  code_expires_at: Date | null;
+  attempts: Generated<number>;
+  channel: string | null;
+  reasons: Generated<string[]>;
+  started_by: string | null;
+  started_at: Generated<Date>;
+  decided_at: Date | null;
 };
 
 export type CustomersTable = {

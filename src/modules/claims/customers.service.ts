@@ -397,6 +397,34 @@ export class CustomerService {
     return [...views.values()];
   }
 
+  /**
+   * Whether what a caller says about a customer matches the record (S3.1): ID number and phone through their
+   * blind indexes; the name by decrypting this one customer's name inside the service (audited, purpose
+   * identity-verification), never by decrypting the table. Returns which parts matched, nothing else.
+   */
+  async matchIdentity(
+    db: Db,
+    customerId: string,
+    claimed: { name: string; idNumber: string; phone: string },
+    access: Pick<VaultAccess, 'actor' | 'requestId' | 'resource'>,
+  ): Promise<{ name: boolean; idNumber: boolean; phone: boolean; contactChangedAt: Date | null }> {
+    const indexes = await repository.customerIndexes(db, customerId);
+    if (!indexes) throw new DomainError('not-found', 'No such customer.');
+    const same = (a: Uint8Array | null, b: Buffer) => a !== null && Buffer.from(a).equals(b);
+    const idNumber =
+      same(indexes.id_number_bi, this.vault.blindIndex('customer.id_number', claimed.idNumber)) ||
+      same(indexes.id_number_bi, this.vault.blindIndex('customer.passport_number', claimed.idNumber));
+    const phone = same(indexes.phone_bi, this.vault.blindIndex('customer.phone', claimed.phone));
+    const [view] = await this.view(db, [customerId], ['name'], {
+      ...access,
+      purpose: 'identity-verification',
+      unmask: true,
+    });
+    const stored = view?.fields.name?.value ?? '';
+    const name = normaliseName(stored) === normaliseName(claimed.name) && stored.length > 0;
+    return { name, idNumber, phone, contactChangedAt: indexes.contact_changed_at };
+  }
+
   /** The customer's preferred language and branch, which are not personal data. */
   async profile(db: Db, id: string): Promise<{ language: string; branch: string | null } | undefined> {
     const [row] = await repository.findCustomers(db, [id]);
@@ -422,4 +450,12 @@ export class CustomerService {
 
 export function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
+}
+
+/** Names compare without spaces, middle dots or case: 欧阳 娜娜 = 欧阳娜娜, Zhang San = zhang san. */
+function normaliseName(name: string): string {
+  return name
+    .normalize('NFKC')
+    .replace(/[\s·・.]/g, '')
+    .toLowerCase();
 }

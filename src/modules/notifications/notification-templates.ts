@@ -1,0 +1,196 @@
+import { z } from 'zod';
+import type { Language } from '../../config/config.js';
+import { CLAIM_STATE_LABELS, type ClaimState, isClaimState } from '../claims/claim-transitions.js';
+import type { Channel, RecipientKind } from './notifications.tables.js';
+
+/**
+ * The catalogue of notices ClaimGuard sends: for each template, who may receive it, over which channels,
+ * its parameters (a Zod schema) and its text in every language.
+ *
+ * SECURITY: parameters are an allow-list of shapes that cannot carry personal data: masked claim numbers,
+ * slugs (state ids, alert kinds), relative link paths, small numbers. A value that does not fit its shape is
+ * refused at enqueue, before anything is stored. Secret parameters (`secret: true`, e.g. a verification
+ * code) are never stored in the clear: the service seals them and wipes them once the notice is done with.
+ * Texts use `{name}` placeholders; `{link}` parameters are rendered as absolute URLs under the public URL.
+ */
+
+/** A claim number shown masked: up to 8 leading characters, at least 3 stars, at most 4 trailing characters. */
+export const maskedClaimNumber = z
+  .string()
+  .regex(/^[A-Za-z0-9-]{0,8}\*{3,}[A-Za-z0-9-]{0,4}$/, 'a masked claim number such as CLM-****1234');
+
+/** A lower-case id such as a claim state or an alert kind. */
+const slug = z.string().regex(/^[a-z][a-z0-9.-]{0,47}$/, 'a lower-case id');
+
+/** A path inside the console or portal, without query string or fragment (which could carry data). */
+const linkPath = z.string().regex(/^\/[A-Za-z0-9/_-]{0,199}$/, 'a path such as /portal/claims/<id>');
+
+/** A one-time code: digits only. */
+const verificationCode = z.string().regex(/^[0-9]{4,8}$/, '4 to 8 digits');
+
+type TemplateText = { subject: string; body: string };
+
+type TemplateDefinition = {
+  recipients: readonly RecipientKind[];
+  channels: readonly Channel[];
+  params: z.ZodType<Record<string, unknown>>;
+  /** Parameters sealed at rest and wiped once the notice is sent or given up. */
+  secretParams: readonly string[];
+  /** Parameters holding a link path; rendered as absolute URLs. */
+  linkParams: readonly string[];
+  text: Record<Language, TemplateText>;
+};
+
+export const NOTIFICATION_TEMPLATES = {
+  'claim.reported': {
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({ claimNumber: maskedClaimNumber, link: linkPath }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '您的理赔申请 {claimNumber} 已受理',
+        body: '我们已收到您的理赔申请 {claimNumber}，将尽快处理。查看进度：{link}',
+      },
+      'en-US': {
+        subject: 'We have received your claim {claimNumber}',
+        body: 'We have received your claim {claimNumber} and will handle it promptly. Follow its progress: {link}',
+      },
+    },
+  },
+  'claim.state-changed': {
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({ claimNumber: maskedClaimNumber, state: slug, link: linkPath }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '您的理赔 {claimNumber} 状态已更新',
+        body: '您的理赔 {claimNumber} 当前状态：{state}。详情：{link}',
+      },
+      'en-US': {
+        subject: 'Your claim {claimNumber} has a new status',
+        body: 'Your claim {claimNumber} is now: {state}. Details: {link}',
+      },
+    },
+  },
+  'claim.verification-code': {
+    recipients: ['customer'],
+    // Not in-app: the in-app row is the message, and the code is wiped from it once sent.
+    channels: ['email', 'sms'],
+    params: z.strictObject({
+      claimNumber: maskedClaimNumber,
+      code: verificationCode,
+      validMinutes: z.number().int().min(1).max(60),
+    }),
+    secretParams: ['code'],
+    linkParams: [],
+    text: {
+      'zh-CN': {
+        subject: '理赔 {claimNumber} 验证码',
+        body: '您的验证码是 {code}，{validMinutes} 分钟内有效。请勿告诉任何人，我们的工作人员不会向您索取。',
+      },
+      'en-US': {
+        subject: 'Verification code for claim {claimNumber}',
+        body: 'Your verification code is {code}. It is valid for {validMinutes} minutes. Do not share it: our staff will never ask you for it.',
+      },
+    },
+  },
+  'claim.payout-paid': {
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({ claimNumber: maskedClaimNumber, link: linkPath }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '理赔 {claimNumber} 赔款已支付',
+        body: '您的理赔 {claimNumber} 赔款已支付到您登记的账户。详情：{link}',
+      },
+      'en-US': {
+        subject: 'The payout for claim {claimNumber} has been paid',
+        body: 'The payout for your claim {claimNumber} has been paid to the account on file. Details: {link}',
+      },
+    },
+  },
+  'security.alert': {
+    recipients: ['staff'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({
+      alertKind: slug,
+      severity: z.enum(['info', 'warning', 'critical']),
+      link: linkPath,
+    }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '[{severity}] 安全告警：{alertKind}',
+        body: 'ClaimGuard 发出了一条安全告警（{alertKind}，级别 {severity}）。请登录处理：{link}',
+      },
+      'en-US': {
+        subject: '[{severity}] Security alert: {alertKind}',
+        body: 'ClaimGuard raised a security alert ({alertKind}, severity {severity}). Sign in to handle it: {link}',
+      },
+    },
+  },
+} as const satisfies Record<string, TemplateDefinition>;
+
+export type TemplateId = keyof typeof NOTIFICATION_TEMPLATES;
+export const TEMPLATE_IDS = Object.keys(NOTIFICATION_TEMPLATES) as TemplateId[];
+
+/** The parameters a template takes, secret ones included. */
+export type TemplateParams<T extends TemplateId> = z.input<(typeof NOTIFICATION_TEMPLATES)[T]['params']>;
+
+export function isTemplateId(value: string): value is TemplateId {
+  return Object.hasOwn(NOTIFICATION_TEMPLATES, value);
+}
+
+export function templateOf(id: TemplateId): TemplateDefinition {
+  return NOTIFICATION_TEMPLATES[id];
+}
+
+/** A template's placeholders, in order of appearance (for the catalogue test). */
+export function placeholdersOf(text: string): string[] {
+  return [...text.matchAll(/\{([A-Za-z][A-Za-z0-9]*)\}/g)].map((match) => match[1] ?? '');
+}
+
+export type RenderedNotice = { subject: string; body: string };
+
+/**
+ * Fills a template's text in `language`. `params` are the template's parameters (secret ones included,
+ * opened); link parameters are joined to `publicUrl`. A placeholder without a value is a programming error.
+ */
+export function renderTemplate(
+  id: TemplateId,
+  language: Language,
+  params: Readonly<Record<string, string | number | boolean>>,
+  publicUrl: string,
+): RenderedNotice {
+  const template = templateOf(id);
+  const base = publicUrl.replace(/\/$/, '');
+  const fill = (text: string) =>
+    text.replace(/\{([A-Za-z][A-Za-z0-9]*)\}/g, (_whole, name: string) => {
+      const value = params[name];
+      if (value === undefined) throw new Error(`template ${id} lacks parameter ${name}`);
+      if (name === 'state' && isClaimState(String(value)))
+        return CLAIM_STATE_LABELS[String(value) as ClaimState][language];
+      return template.linkParams.includes(name) ? `${base}${String(value)}` : String(value);
+    });
+  const text = template.text[language];
+  return { subject: fill(text.subject), body: fill(text.body) };
+}
+
+/**
+ * A claim number masked the way the templates accept: its last 4 characters (what people check) and up to
+ * 4 leading ones, never more than half of it.
+ */
+export function maskClaimNumber(claimNumber: string): string {
+  const value = claimNumber.replace(/[^A-Za-z0-9-]/g, '');
+  const budget = Math.floor(value.length / 2);
+  const tail = Math.min(4, budget);
+  const head = Math.min(4, budget - tail);
+  return `${value.slice(0, head)}****${tail > 0 ? value.slice(-tail) : ''}`;
+}

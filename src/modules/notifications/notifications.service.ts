@@ -1,0 +1,273 @@
+import { hkdfSync, randomUUID } from 'node:crypto';
+import type { Kysely } from 'kysely';
+import type { Language } from '../../config/config.js';
+import type { Database } from '../../db/database-schema.js';
+import { DomainError } from '../../errors/domain-error.js';
+import { SecretBox } from '../identity/secret-box.js';
+import {
+  isTemplateId,
+  type RenderedNotice,
+  renderTemplate,
+  type TemplateId,
+  type TemplateParams,
+  templateOf,
+} from './notification-templates.js';
+import * as repository from './notifications.repository.js';
+import type { Channel, NotificationParams, RecipientKind } from './notifications.tables.js';
+
+/**
+ * # Notifications (S0.1): the outbox
+ *
+ * Tells customers of every step of their claim and staff of security alerts, over `in-app`, `email` and
+ * `sms`, in zh-CN or en-US.
+ *
+ * ## Use
+ *
+ * ```ts
+ * const notifications = new NotificationService({ secretKey, publicUrl: config.publicUrl });
+ * // In the transaction that moves the claim: both commit, or neither.
+ * await notifications.enqueue(trx, {
+ *   recipient: { kind: 'customer', id: subjectId },          // a vault data subject id
+ *   channel: 'sms',
+ *   language: 'zh-CN',
+ *   template: 'claim.state-changed',
+ *   params: { claimNumber: maskClaimNumber(claim.number), state: 'approved', link: `/portal/claims/${claim.id}` },
+ *   dedupeKey: `claim:${claim.id}:state:approved:sms`,
+ * });
+ *
+ * // Somewhere in each process (several processes may run one each):
+ * const dispatcher = new NotificationDispatcher({ service: notifications, directory, email, sms });
+ * dispatcher.start(store.db, { intervalMs: 5_000 });   // or: await dispatcher.dispatchDue(store.db)
+ *
+ * // The portal's inbox:
+ * await notifications.listInApp(db, { kind: 'customer', id: subjectId }, { limit: 20, offset: 0 });
+ * await notifications.markRead(db, { kind: 'customer', id: subjectId }, [messageId]);
+ * ```
+ *
+ * - {@link NotificationService.enqueue}`(db, notice) → { id, duplicate }` queues one notice in the caller's
+ *   `db` (pass the transaction of the change it announces). Parameters are checked against the template
+ *   (`notification-templates.ts`); a notice whose `dedupeKey` was queued before is not queued again and
+ *   answers the earlier id with `duplicate: true`.
+ * - {@link NotificationService.listInApp}`(db, recipient, page) → { items, unread, nextOffset }` and
+ *   {@link NotificationService.markRead}`(db, recipient, ids) → number` serve the in-app inbox. An in-app
+ *   notice is the row itself; it appears once a dispatcher has marked it sent.
+ * - `NotificationDispatcher.dispatchDue(db)` (notification-dispatcher.ts) claims due rows, looks the address
+ *   up through a {@link RecipientDirectory} at the moment of sending, sends, records the outcome, and
+ *   retries failures with exponential backoff up to `maxAttempts`.
+ *
+ * ## SECURITY
+ *
+ * - **No personal data in the outbox.** Recipients are internal ids; addresses are looked up when sending
+ *   and never stored; parameters are an allow-list of shapes (masked claim numbers, slugs, link paths);
+ *   errors are stored as short codes, never as a provider's message (which may quote the address).
+ * - **Secrets sealed, then wiped.** Secret parameters (the verification code) are sealed with AES-256-GCM
+ *   under the key given to the service, bound to the row id, and set to null as soon as the notice is
+ *   sent, skipped, expired or failed for good (a check constraint holds every finished row to that).
+ *   A notice with a secret expires (default: the code's validity) and is skipped, not sent, after that.
+ * - **No double send between dispatchers.** Rows are claimed with `for update skip locked` under a lease
+ *   in a short transaction; the outcome is recorded only by the holder of the claim.
+ */
+
+type Db = Kysely<Database>;
+
+export type Recipient = { kind: RecipientKind; id: string };
+
+type NoticeOf<T extends TemplateId> = {
+  recipient: Recipient;
+  channel: Channel;
+  template: T;
+  params: TemplateParams<T>;
+  /** Defaults to the service's default language. */
+  language?: Language;
+  /** Never queue the same notice twice: e.g. `claim:<id>:state:<state>:<channel>`. No personal data. */
+  dedupeKey?: string;
+  /** Send no earlier than this. */
+  notBefore?: Date;
+  /** Skip rather than send after this; notices with a secret default to its validity (15 min at most). */
+  expiresAt?: Date;
+};
+
+/** A notice to queue: a template and its parameters, for one recipient over one channel. */
+export type Notice = { [T in TemplateId]: NoticeOf<T> }[TemplateId];
+
+export type EnqueueResult = { id: string; duplicate: boolean };
+
+export type InAppMessage = {
+  id: string;
+  template: TemplateId;
+  subject: string;
+  body: string;
+  createdAt: Date;
+  readAt: Date | null;
+};
+
+export type InAppPage = { items: InAppMessage[]; unread: number; nextOffset: number | null };
+
+/**
+ * Looks up where to reach a recipient over a channel, at the moment of sending: an email address or a
+ * phone number, or null when there is none (the notice is then skipped with `no-address`). The claims
+ * module implements it for customers by reading through the vault; identity for staff.
+ */
+export interface RecipientDirectory {
+  addressOf(db: Db, recipient: Recipient, channel: 'email' | 'sms'): Promise<string | null>;
+}
+
+export type NotificationServiceOptions = {
+  /** 32 bytes that seal secret parameters; every process sharing the outbox needs the same key. */
+  secretKey: Buffer;
+  /** Link parameters are rendered under this origin (CLAIMGUARD_PUBLIC_URL). */
+  publicUrl: string;
+  /** Language of notices that name none (CLAIMGUARD_LANGUAGE). */
+  defaultLanguage?: Language;
+  now?: () => Date;
+};
+
+/** Derives the outbox sealing key from a master key (e.g. the identity key), separate from its other uses. */
+export function deriveNotificationKey(masterKey: Buffer): Buffer {
+  return Buffer.from(hkdfSync('sha256', masterKey, Buffer.alloc(0), 'claimguard/notifications/v1', 32));
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DEDUPE_KEY = /^[A-Za-z0-9:._/-]{1,200}$/;
+const DEFAULT_SECRET_LIFETIME_MS = 15 * 60_000;
+
+function checkRecipient(recipient: Recipient): void {
+  if (!UUID.test(recipient.id)) throw new DomainError('bad-request', 'A recipient id is a UUID.');
+}
+
+/** A row as the dispatcher hands it over for rendering. */
+export type RenderableRow = {
+  id: string;
+  template_id: string;
+  language: Language;
+  params: NotificationParams;
+  sealed_params: string | null;
+};
+
+export class NotificationService {
+  private readonly box: SecretBox;
+  private readonly publicUrl: string;
+  private readonly defaultLanguage: Language;
+  private readonly now: () => Date;
+
+  constructor(options: NotificationServiceOptions) {
+    if (options.secretKey.length !== 32) throw new Error('the notification secret key must be 32 bytes');
+    this.box = new SecretBox(options.secretKey);
+    this.publicUrl = options.publicUrl;
+    this.defaultLanguage = options.defaultLanguage ?? 'zh-CN';
+    this.now = options.now ?? (() => new Date());
+  }
+
+  /**
+   * Queues a notice in `db` (the caller's transaction, if it passes one). Refuses parameters that do not
+   * fit the template, a recipient kind or channel the template does not serve, and malformed dedupe keys,
+   * with messages that name the template and parameter but never echo a value.
+   */
+  async enqueue(db: Db, notice: Notice): Promise<EnqueueResult> {
+    if (!isTemplateId(notice.template))
+      throw new DomainError('bad-request', 'Unknown notification template.');
+    const template = templateOf(notice.template);
+    checkRecipient(notice.recipient);
+    if (!template.recipients.includes(notice.recipient.kind))
+      throw new DomainError('bad-request', `Template ${notice.template} is not for this kind of recipient.`);
+    if (!template.channels.includes(notice.channel))
+      throw new DomainError('bad-request', `Template ${notice.template} is not sent over this channel.`);
+    if (notice.dedupeKey !== undefined && !DEDUPE_KEY.test(notice.dedupeKey))
+      throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
+    const parsed = template.params.safeParse(notice.params);
+    if (!parsed.success) {
+      const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(object)'))];
+      throw new DomainError(
+        'bad-request',
+        `Parameters of ${notice.template} do not fit: ${names.join(', ')}.`,
+      );
+    }
+
+    const id = randomUUID();
+    const now = this.now();
+    const plain: NotificationParams = {};
+    const secret: NotificationParams = {};
+    for (const [name, value] of Object.entries(parsed.data as NotificationParams))
+      (template.secretParams.includes(name) ? secret : plain)[name] = value;
+    const hasSecret = Object.keys(secret).length > 0;
+    const validMinutes = typeof plain.validMinutes === 'number' ? plain.validMinutes : null;
+    const expiresAt =
+      notice.expiresAt ??
+      (hasSecret
+        ? new Date(now.getTime() + (validMinutes ? validMinutes * 60_000 : DEFAULT_SECRET_LIFETIME_MS))
+        : null);
+
+    const inserted = await repository.insertNotification(db, {
+      id,
+      recipient_kind: notice.recipient.kind,
+      recipient_id: notice.recipient.id,
+      channel: notice.channel,
+      language: notice.language ?? this.defaultLanguage,
+      template_id: notice.template,
+      params: plain,
+      sealed_params: hasSecret ? this.box.seal(JSON.stringify(secret), sealPurpose(id)) : null,
+      next_attempt_at: notice.notBefore ?? now,
+      expires_at: expiresAt,
+      dedupe_key: notice.dedupeKey ?? null,
+    });
+    if (inserted) return { id, duplicate: false };
+    const existing = notice.dedupeKey ? await repository.findIdByDedupeKey(db, notice.dedupeKey) : undefined;
+    if (!existing) throw new Error('notice neither inserted nor found by its dedupe key');
+    return { id: existing, duplicate: true };
+  }
+
+  /** The recipient's in-app messages that have been delivered, newest first, rendered in their language. */
+  async listInApp(
+    db: Db,
+    recipient: Recipient,
+    page: { limit?: number; offset?: number } = {},
+  ): Promise<InAppPage> {
+    checkRecipient(recipient);
+    const limit = Math.min(Math.max(Math.trunc(page.limit ?? 20), 1), 100);
+    const offset = Math.max(Math.trunc(page.offset ?? 0), 0);
+    const rows = await repository.listInbox(db, recipient, { limit: limit + 1, offset });
+    const items = rows.slice(0, limit).flatMap((row): InAppMessage[] => {
+      if (!isTemplateId(row.template_id)) return [];
+      const text = renderTemplate(row.template_id, row.language, row.params, this.publicUrl);
+      return [
+        {
+          id: row.id,
+          template: row.template_id,
+          subject: text.subject,
+          body: text.body,
+          createdAt: row.created_at,
+          readAt: row.read_at,
+        },
+      ];
+    });
+    return {
+      items,
+      unread: await repository.countUnread(db, recipient),
+      nextOffset: rows.length > limit ? offset + limit : null,
+    };
+  }
+
+  /** Marks the recipient's own in-app messages read; others' ids are ignored. Returns how many changed. */
+  async markRead(db: Db, recipient: Recipient, ids: readonly string[]): Promise<number> {
+    checkRecipient(recipient);
+    if (ids.some((id) => !UUID.test(id))) throw new DomainError('bad-request', 'A message id is a UUID.');
+    return repository.markRead(db, recipient, ids, this.now());
+  }
+
+  /**
+   * The notice's text with its secret parameters opened, for the dispatcher at the moment of sending.
+   * SECURITY: the result may hold a verification code; send it and drop it.
+   */
+  render(row: RenderableRow): RenderedNotice {
+    if (!isTemplateId(row.template_id)) throw new Error('unknown template');
+    const secret = row.sealed_params
+      ? (JSON.parse(this.box.open(row.sealed_params, sealPurpose(row.id))) as NotificationParams)
+      : {};
+    return renderTemplate(row.template_id, row.language, { ...row.params, ...secret }, this.publicUrl);
+  }
+}
+
+/** Sealed parameters are bound to their row: copied to another row, they do not open. */
+function sealPurpose(notificationId: string): string {
+  return `notification-params:${notificationId}`;
+}
