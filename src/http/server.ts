@@ -44,6 +44,9 @@ import {
   NotificationService,
   type RecipientDirectory,
 } from '../modules/notifications/notifications.service.js';
+import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
+import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
+import { PayoutsService } from '../modules/payouts/payouts.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -65,6 +68,7 @@ declare module 'fastify' {
       /** Where the notification dispatcher finds customers' addresses (read through the vault). */
       directory: RecipientDirectory;
       documents: DocumentsService;
+      payouts: PayoutsService;
     };
   }
 }
@@ -94,6 +98,8 @@ export type ServerOptions = {
   vaultKeys?: VaultKeys;
   /** Seals second-factor secrets (see identity-keys.ts). */
   identityKey: Buffer;
+  /** The bank payouts are paid through; the simulated bank when absent. */
+  paymentGateway?: PaymentGateway;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
 };
@@ -179,6 +185,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'audit', description: 'The tamper-evident audit log' },
         { name: 'access', description: 'Break-glass access and security alerts' },
         { name: 'claims', description: 'Claims, customers and policies' },
+        { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -267,7 +274,23 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         ),
       ),
     );
-    app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
+    const payouts = new PayoutsService(
+      store.db,
+      claims,
+      customers,
+      options.audit,
+      breakGlass,
+      options.paymentGateway ?? new SimulatedPaymentGateway(store.db),
+    );
+    app.decorate('claims', {
+      claims,
+      customers,
+      vault,
+      notifications,
+      directory,
+      documents,
+      payouts,
+    } as never);
     await app.register(claimsRoutes, {
       claims,
       customers,
@@ -277,6 +300,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       prefix: API_PREFIX,
     });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
+    await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

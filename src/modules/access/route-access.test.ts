@@ -48,6 +48,11 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'assign:Claim': ['claims_supervisor'],
   'export:Claim': ['claims_supervisor'],
   'read:Customer': ['claims_intake', 'claims_supervisor', 'security_officer'],
+  // Maker-checker on payouts (S3.3): the adjuster proposes, the supervisor approves, finance pays.
+  'create:Payout': ['adjuster'],
+  'approve:Payout': ['claims_supervisor'],
+  'read:Payout': ['finance'],
+  'execute:Payout': ['finance'],
 };
 
 function concrete(url: string): string {

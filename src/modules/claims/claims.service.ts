@@ -786,6 +786,14 @@ export class ClaimsService {
 /** Refusals waiting to be audited once their transaction has rolled back (see ClaimsService.run). */
 const DENIALS = new WeakMap<Error, AuditEventInput>();
 
+/**
+ * The audit event a refusal thrown by this service (e.g. from {@link ClaimsService.claimForDuty}) is waiting
+ * to have written once its transaction has rolled back; workflows running their own transactions record it.
+ */
+export function pendingDenialOf(error: unknown): AuditEventInput | undefined {
+  return error instanceof Error ? DENIALS.get(error) : undefined;
+}
+
 function denied(
   error: DomainError,
   caller: ClaimCaller,

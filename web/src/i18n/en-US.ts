@@ -86,6 +86,15 @@ export const enUS: TranslationResources = {
     'not-a-policy-party': 'The claimant is not insured or a beneficiary under this policy.',
     'invalid-id-number': 'The resident ID number is not valid (region, birth date or check digit).',
     'outside-policy-period': 'The incident date is outside the policy period.',
+    'four-eyes-required': 'Another person must take this step: nobody checks their own work.',
+    'already-approved': 'You have already approved this payout.',
+    'payee-not-claimant': "The payee account is not one of the claimant's bank accounts.",
+    'payee-name-mismatch': "The account holder's name is not the claimant's name.",
+    'payout-on-hold': 'The payee changed: the payout is on hold until a claims supervisor re-verifies it.',
+    'payout-state': 'The payout cannot take this step in its current state.',
+    'idempotency-key-conflict':
+      'This payout is paid or being paid under another idempotency key, or the key was used for another payout.',
+    'payment-failed': 'The bank did not confirm the transfer; retry with the same idempotency key.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',
