@@ -650,7 +650,7 @@ export const enUS: TranslationResources = {
       title: 'Progress',
       offPath: 'Current state: {{state}}',
       timeline: 'History',
-      created: 'Reported ({{state}})',
+      created: 'Claim reported',
       moved: '{{from}} → {{to}}',
       reason: 'Reason: {{reason}}',
       actorTypes: {

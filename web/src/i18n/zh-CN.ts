@@ -649,7 +649,7 @@ export const zhCN = {
       title: '案件进度',
       offPath: '当前状态：{{state}}',
       timeline: '处理记录',
-      created: '报案（{{state}}）',
+      created: '受理报案',
       moved: '{{from}} → {{to}}',
       reason: '原因：{{reason}}',
       actorTypes: {

@@ -43,14 +43,7 @@ import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
 import { ClaimDocumentsCard } from './claim-documents-card';
-import {
-  formatAmount,
-  formatIsoDate,
-  lifecycleProgress,
-  mergeReveals,
-  STATE_COLOURS,
-  withRevealed,
-} from './claim-format';
+import { formatAmount, formatIsoDate, lifecycleProgress, mergeReveals, withRevealed } from './claim-format';
 import { ClaimStateTag, useClaimLabels } from './claim-labels';
 import { ClaimRevealDialog } from './claim-reveal-dialog';
 import {
@@ -379,7 +372,6 @@ function ClaimView({
                 mayReveal && (
                   <Button
                     size="small"
-                    type="text"
                     icon={<EyeOutlined />}
                     onClick={() => setRevealing(['description', 'incidentLocation'])}
                   >
@@ -422,7 +414,7 @@ function ClaimView({
                 data-testid="claim-timeline"
                 items={detail.timeline.map((entry, index) => ({
                   key: `${entry.at}-${index}`,
-                  color: isClaimState(entry.to) ? colourOf(entry.to) : 'gray',
+                  color: timelineColour(entry.to),
                   content: (
                     <Flex vertical gap={2}>
                       <Typography.Text strong>
@@ -431,7 +423,7 @@ function ClaimView({
                               from: stateName(entry.from),
                               to: stateName(entry.to),
                             })
-                          : t('claims.lifecycle.created', { state: stateName(entry.to) })}
+                          : t('claims.lifecycle.created')}
                       </Typography.Text>
                       <Typography.Text type="secondary">
                         {formatDateTime(entry.at, language)} · {rolesOrType(entry.actorRole, entry.actorType)}
@@ -522,10 +514,12 @@ function ClaimView({
   );
 }
 
-/** Timeline dots follow the tags' colours where antd has the name, else blue. */
-function colourOf(state: ClaimState): string {
-  const colour = STATE_COLOURS[state];
-  return colour === 'default' ? 'gray' : colour;
+/** Timeline dots: green for a paid claim, red for a rejection, grey for a withdrawal, blue for the rest. */
+function timelineColour(state: string): string {
+  if (state === 'closed') return 'green';
+  if (state === 'rejected') return 'red';
+  if (state === 'withdrawn') return 'gray';
+  return 'blue';
 }
 
 function AssignmentCard({
@@ -628,7 +622,7 @@ function NotesCard({
       extra={
         mayReveal &&
         anyMasked && (
-          <Button size="small" type="text" icon={<EyeOutlined />} onClick={onReveal}>
+          <Button size="small" icon={<EyeOutlined />} onClick={onReveal}>
             {t('claims.claimant.reveal')}
           </Button>
         )
