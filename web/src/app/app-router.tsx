@@ -6,6 +6,8 @@ import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
+import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
@@ -36,6 +38,22 @@ export function createAppRouter() {
             { index: true, element: <Navigate to={routePaths.systemStatus} replace /> },
             { path: routePaths.systemStatus, element: <SystemStatusPage /> },
             { path: routePaths.account, element: <AccountPage /> },
+            {
+              path: routePaths.claims,
+              element: (
+                <RequirePermission action="read" subject="Claim">
+                  <ClaimsListPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: `${routePaths.claims}/:id`,
+              element: (
+                <RequirePermission action="read" subject="Claim">
+                  <ClaimDetailPage />
+                </RequirePermission>
+              ),
+            },
             {
               path: routePaths.users,
               element: (
