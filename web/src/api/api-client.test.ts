@@ -190,6 +190,33 @@ describe('step-up', () => {
     expect(handler).toHaveBeenCalledTimes(1);
   });
 
+  it('sends extra headers such as an Idempotency-Key unchanged with the retry after a step-up', async () => {
+    setStepUpHandler(async () => true);
+    setCsrfToken('csrf-1');
+    const seen: Record<string, string>[] = [];
+    const responses = [problem('step-up-required', 403), Response.json({ state: 'paid' })];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        seen.push(init.headers as Record<string, string>);
+        return responses.shift() as Response;
+      }),
+    );
+    const key = '0b6f2a8e-5d1c-4f7a-9b3e-2c4d6e8f0a1b';
+    await expect(
+      apiPost('/api/v1/payouts/p1/execution', undefined, {
+        headers: { 'idempotency-key': key, accept: 'text/html' },
+      }),
+    ).resolves.toEqual({ state: 'paid' });
+    expect(seen).toHaveLength(2);
+    for (const headers of seen) {
+      expect(headers['idempotency-key']).toBe(key);
+      expect(headers[CSRF_HEADER]).toBe('csrf-1');
+      // The client's own headers win over the caller's.
+      expect(headers.accept).toBe('application/json, application/problem+json');
+    }
+  });
+
   it('does not prompt for requests that opt out', async () => {
     const handler = vi.fn(async () => true);
     setStepUpHandler(handler);

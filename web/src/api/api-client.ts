@@ -119,6 +119,11 @@ type RequestOptions = {
   signal?: AbortSignal;
   /** Set false for the requests that perform the step-up itself, so a refusal is not answered by another prompt. */
   stepUp?: boolean;
+  /**
+   * Extra request headers (e.g. `Idempotency-Key`), sent unchanged with every retry of this request.
+   * They never override the client's own `accept`, `content-type` or CSRF headers.
+   */
+  headers?: Record<string, string>;
 };
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -130,8 +135,17 @@ function payloadOf(body: unknown): Payload {
   return body === undefined ? undefined : { json: body };
 }
 
-async function send(method: Method, path: string, payload: Payload, signal?: AbortSignal): Promise<Response> {
-  const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+async function send(
+  method: Method,
+  path: string,
+  payload: Payload,
+  signal?: AbortSignal,
+  extraHeaders: Record<string, string> = {},
+): Promise<Response> {
+  const headers: Record<string, string> = {
+    ...extraHeaders,
+    accept: 'application/json, application/problem+json',
+  };
   if (payload && 'json' in payload) headers['content-type'] = 'application/json';
   if (payload && 'raw' in payload) Object.assign(headers, payload.headers);
   if (!SAFE_METHODS.has(method) && csrfToken) headers[CSRF_HEADER] = csrfToken;
@@ -199,15 +213,15 @@ async function sendWithRetries(
   body: Payload,
   options: RequestOptions,
 ): Promise<Response> {
-  let response = await send(method, path, body, options.signal);
+  let response = await send(method, path, body, options.signal, options.headers);
   let problem = response.ok ? undefined : await problemFromResponse(response);
 
   if (problem?.code === 'csrf-failed' && (await refreshCsrfToken(options.signal))) {
-    response = await send(method, path, body, options.signal);
+    response = await send(method, path, body, options.signal, options.headers);
     problem = response.ok ? undefined : await problemFromResponse(response);
   }
   if (problem?.code === 'step-up-required' && options.stepUp !== false && (await stepUp())) {
-    response = await send(method, path, body, options.signal);
+    response = await send(method, path, body, options.signal, options.headers);
     problem = response.ok ? undefined : await problemFromResponse(response);
   }
   if (problem) throw problem;
