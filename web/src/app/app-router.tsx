@@ -8,6 +8,7 @@ import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
+import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
@@ -51,6 +52,14 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="Claim">
                   <ClaimDetailPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.payouts,
+              element: (
+                <RequirePermission action="read" subject="Payout">
+                  <PayoutsPage />
                 </RequirePermission>
               ),
             },

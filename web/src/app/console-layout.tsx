@@ -5,6 +5,7 @@ import {
   DatabaseOutlined,
   FileProtectOutlined,
   MenuOutlined,
+  PayCircleOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
   TeamOutlined,
@@ -47,6 +48,15 @@ export function ConsoleLayout() {
             key: routePaths.claims,
             icon: <FileProtectOutlined />,
             label: <Link to={routePaths.claims}>{t('nav.claims')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'Payout')
+      ? [
+          {
+            key: routePaths.payouts,
+            icon: <PayCircleOutlined />,
+            label: <Link to={routePaths.payouts}>{t('nav.payouts')}</Link>,
           },
         ]
       : []),

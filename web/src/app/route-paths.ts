@@ -1,6 +1,7 @@
 export const routePaths = {
   systemStatus: '/status',
   claims: '/claims',
+  payouts: '/payouts',
   account: '/account',
   users: '/admin/users',
   catalogue: '/catalogue',

@@ -42,6 +42,7 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
+import { PayoutCard } from '../payouts/payout-card';
 import { ClaimDocumentsCard } from './claim-documents-card';
 import { formatAmount, formatIsoDate, lifecycleProgress, mergeReveals, withRevealed } from './claim-format';
 import { ClaimStateTag, useClaimLabels } from './claim-labels';
@@ -332,6 +333,8 @@ function ClaimView({
                 )}
               </Descriptions>
             </Card>
+
+            <PayoutCard detail={detail} />
 
             <Card
               size="small"

@@ -8,6 +8,8 @@ import {
   PAYOUT_STATE_COLOURS,
   payoutActions,
   payoutTagOf,
+  queueStateOf,
+  queueTimeOf,
 } from './payout-format';
 import { PAYOUT_STATES, type Payout } from './payouts-api';
 
@@ -198,5 +200,29 @@ describe('idempotency keys of payment attempts', () => {
     expect(new ExecutionKeys().keyFor(payout({ state: 'approved' }))).toMatch(
       /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
     );
+  });
+});
+
+describe('finance queue', () => {
+  it('takes the tab from the address, defaulting to the payouts ready to pay', () => {
+    expect(queueStateOf('paid')).toBe('paid');
+    expect(queueStateOf('on-hold')).toBe('on-hold');
+    expect(queueStateOf(null)).toBe('approved');
+    expect(queueStateOf('proposed')).toBe('approved');
+    expect(queueStateOf('<script>')).toBe('approved');
+  });
+
+  it('shows the time that matters for each state', () => {
+    const base = payout({ proposedAt: 'proposed', approvedAt: 'approved', paidAt: 'paid' });
+    expect(queueTimeOf({ ...base, state: 'approved' })).toBe('approved');
+    expect(queueTimeOf({ ...base, state: 'paid' })).toBe('paid');
+    expect(
+      queueTimeOf({
+        ...base,
+        state: 'on-hold',
+        hold: { reason: 'payee-changed', heldAt: 'held', heldBy: null },
+      }),
+    ).toBe('held');
+    expect(queueTimeOf({ ...base, state: 'executing' })).toBe('approved');
   });
 });

@@ -125,3 +125,35 @@ export class ExecutionKeys {
 
 /** The console's keeper: outlives the claim page, so leaving and coming back still retries with the same key. */
 export const executionKeys = new ExecutionKeys();
+
+/** The finance queue's tabs, in the order of the work: ready to pay, held, being paid, paid. */
+export const QUEUE_STATES = [
+  'approved',
+  'on-hold',
+  'executing',
+  'paid',
+] as const satisfies readonly PayoutState[];
+export type QueueState = (typeof QUEUE_STATES)[number];
+
+/** The tab named in the address (anyone can edit it): a known queue state, else the payouts ready to pay. */
+export function queueStateOf(value: string | null): QueueState {
+  return (QUEUE_STATES as readonly string[]).includes(value ?? '') ? (value as QueueState) : 'approved';
+}
+
+/** The time that matters in a payout's queue: approved, held, payment started or paid. */
+export function queueTimeOf(
+  payout: Pick<Payout, 'state' | 'approvedAt' | 'hold' | 'payment' | 'paidAt' | 'proposedAt'>,
+): string {
+  switch (payout.state) {
+    case 'approved':
+      return payout.approvedAt ?? payout.proposedAt;
+    case 'on-hold':
+      return payout.hold?.heldAt ?? payout.proposedAt;
+    case 'executing':
+      return payout.payment?.startedAt ?? payout.approvedAt ?? payout.proposedAt;
+    case 'paid':
+      return payout.paidAt ?? payout.proposedAt;
+    default:
+      return payout.proposedAt;
+  }
+}
