@@ -31,11 +31,12 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
           new Promise<boolean>((resolve) => {
             settle.current = resolve;
             setError(null);
-            form.resetFields();
+            // No resetFields here: the form is not mounted while the modal is closed (antd warns); it is
+            // destroyed on close and keeps no values (preserve={false}), so each prompt starts empty.
             setOpen(true);
           }),
       ),
-    [form],
+    [],
   );
 
   const finish = (stepped: boolean) => {
@@ -108,7 +109,7 @@ export function StepUpProvider({ children }: { children: ReactNode }) {
             {t('passkeys.usePasskey')}
           </Button>
         )}
-        <Form form={form} layout="vertical" onFinish={submit} data-testid="step-up-form">
+        <Form form={form} layout="vertical" preserve={false} onFinish={submit} data-testid="step-up-form">
           <Form.Item
             name="code"
             label={t('stepUp.code')}

@@ -235,7 +235,7 @@ function PayoutView({ payout, claim }: { payout: Payout; claim: ClaimDetail }) {
           {(actions.execute || actions.resume) && (
             <Popconfirm
               title={t('payouts.executeConfirm', { amount })}
-              okText={actions.resume ? t('payouts.resume') : t('payouts.execute')}
+              okText={actions.resume || execute.error ? t('payouts.resume') : t('payouts.execute')}
               cancelText={t('common.cancel')}
               onConfirm={pay}
               disabled={execute.isPending}
@@ -401,81 +401,83 @@ function ProposeForm({ detail }: { detail: ClaimDetail }) {
   }));
 
   return (
-    <Form<ProposeValues>
-      form={form}
-      layout="vertical"
-      requiredMark={false}
-      onFinish={(values) => propose.mutate(values)}
-      data-testid="payout-propose-form"
-    >
-      <Typography.Title level={5} style={{ marginTop: 0 }}>
-        {t('payouts.propose.title')}
-      </Typography.Title>
-      <Typography.Paragraph type="secondary">{t('payouts.propose.hint')}</Typography.Paragraph>
-      <Form.Item
-        name="amount"
-        label={t('payouts.propose.amount')}
-        rules={[
-          {
-            validator: (_rule, value: string | undefined) =>
-              normaliseAmount(value ?? '')
-                ? Promise.resolve()
-                : Promise.reject(new Error(t('payouts.propose.amountInvalid'))),
-          },
-        ]}
-      >
-        <Input
-          prefix="¥"
-          inputMode="decimal"
-          autoComplete="off"
-          style={{ maxWidth: 240 }}
-          data-testid="payout-amount-input"
-        />
-      </Form.Item>
-      <Form.Item label={t('payouts.propose.payee')} required>
-        <Space.Compact style={{ width: '100%' }}>
-          <Form.Item
-            name="payeeAccountId"
-            noStyle
-            rules={[{ required: true, message: t('payouts.propose.payeeRequired') }]}
-          >
-            <Select
-              options={options}
-              loading={accounts.isPending}
-              notFoundContent={t('payouts.propose.noAccounts')}
-              placeholder={
-                options.length === 0 && !accounts.isPending ? t('payouts.propose.noAccounts') : undefined
-              }
-              data-testid="payout-payee-select"
-            />
-          </Form.Item>
-          <Button icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="payout-add-account">
-            {t('payouts.account.add')}
-          </Button>
-        </Space.Compact>
-      </Form.Item>
-      {accounts.error && (
-        <Alert type="error" showIcon title={problemMessage(accounts.error)} style={{ marginBottom: 12 }} />
-      )}
-      {propose.error && (
-        <Alert
-          type="error"
-          showIcon
-          title={problemMessage(propose.error)}
-          style={{ marginBottom: 12 }}
-          data-testid="payout-propose-error"
-        />
-      )}
-      <Button type="primary" htmlType="submit" loading={propose.isPending} data-testid="payout-propose">
-        {t('payouts.propose.submit')}
-      </Button>
+    <>
       <AddAccountDialog
         claimId={detail.id}
         open={adding}
         onClose={() => setAdding(false)}
         onAdded={(accountId) => form.setFieldValue('payeeAccountId', accountId)}
       />
-    </Form>
+      <Form<ProposeValues>
+        form={form}
+        layout="vertical"
+        requiredMark={false}
+        onFinish={(values) => propose.mutate(values)}
+        data-testid="payout-propose-form"
+      >
+        <Typography.Title level={5} style={{ marginTop: 0 }}>
+          {t('payouts.propose.title')}
+        </Typography.Title>
+        <Typography.Paragraph type="secondary">{t('payouts.propose.hint')}</Typography.Paragraph>
+        <Form.Item
+          name="amount"
+          label={t('payouts.propose.amount')}
+          rules={[
+            {
+              validator: (_rule, value: string | undefined) =>
+                normaliseAmount(value ?? '')
+                  ? Promise.resolve()
+                  : Promise.reject(new Error(t('payouts.propose.amountInvalid'))),
+            },
+          ]}
+        >
+          <Input
+            prefix="¥"
+            inputMode="decimal"
+            autoComplete="off"
+            style={{ maxWidth: 240 }}
+            data-testid="payout-amount-input"
+          />
+        </Form.Item>
+        <Form.Item label={t('payouts.propose.payee')} required>
+          <Space.Compact style={{ width: '100%' }}>
+            <Form.Item
+              name="payeeAccountId"
+              noStyle
+              rules={[{ required: true, message: t('payouts.propose.payeeRequired') }]}
+            >
+              <Select
+                options={options}
+                loading={accounts.isPending}
+                notFoundContent={t('payouts.propose.noAccounts')}
+                placeholder={
+                  options.length === 0 && !accounts.isPending ? t('payouts.propose.noAccounts') : undefined
+                }
+                data-testid="payout-payee-select"
+              />
+            </Form.Item>
+            <Button icon={<PlusOutlined />} onClick={() => setAdding(true)} data-testid="payout-add-account">
+              {t('payouts.account.add')}
+            </Button>
+          </Space.Compact>
+        </Form.Item>
+        {accounts.error && (
+          <Alert type="error" showIcon title={problemMessage(accounts.error)} style={{ marginBottom: 12 }} />
+        )}
+        {propose.error && (
+          <Alert
+            type="error"
+            showIcon
+            title={problemMessage(propose.error)}
+            style={{ marginBottom: 12 }}
+            data-testid="payout-propose-error"
+          />
+        )}
+        <Button type="primary" htmlType="submit" loading={propose.isPending} data-testid="payout-propose">
+          {t('payouts.propose.submit')}
+        </Button>
+      </Form>
+    </>
   );
 }
 
@@ -487,6 +489,24 @@ function AddAccountDialog({
 }: {
   claimId: string;
   open: boolean;
+  onClose: () => void;
+  onAdded: (accountId: string) => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Modal open={open} title={t('payouts.account.title')} onCancel={onClose} footer={null} destroyOnHidden>
+      <AddAccountForm claimId={claimId} onClose={onClose} onAdded={onAdded} />
+    </Modal>
+  );
+}
+
+/** The dialog's form, mounted only while the dialog is open (so its form instance always has a form). */
+function AddAccountForm({
+  claimId,
+  onClose,
+  onAdded,
+}: {
+  claimId: string;
   onClose: () => void;
   onAdded: (accountId: string) => void;
 }) {
@@ -507,65 +527,57 @@ function AddAccountDialog({
   });
 
   return (
-    <Modal
-      open={open}
-      title={t('payouts.account.title')}
-      okText={t('common.save')}
-      cancelText={t('common.cancel')}
-      onOk={() => form.submit()}
-      onCancel={onClose}
-      confirmLoading={add.isPending}
-      destroyOnHidden
-      afterOpenChange={(visible) => {
-        if (!visible) add.reset();
-      }}
+    <Form<NewBankAccount>
+      form={form}
+      layout="vertical"
+      requiredMark={false}
+      data-testid="payout-account-form"
+      onFinish={(values) =>
+        add.mutate({
+          bankName: values.bankName.trim(),
+          number: values.number.replace(/\s/g, ''),
+          holderName: values.holderName.trim(),
+        })
+      }
     >
-      <Form<NewBankAccount>
-        form={form}
-        layout="vertical"
-        preserve={false}
-        requiredMark={false}
-        onFinish={(values) =>
-          add.mutate({
-            bankName: values.bankName.trim(),
-            number: values.number.replace(/\s/g, ''),
-            holderName: values.holderName.trim(),
-          })
-        }
+      <Alert type="warning" showIcon title={t('payouts.account.warning')} style={{ marginBottom: 16 }} />
+      <Form.Item
+        name="bankName"
+        label={t('payouts.account.bankName')}
+        rules={[{ required: true, whitespace: true, min: 2, message: t('payouts.account.bankNameRequired') }]}
       >
-        <Alert type="warning" showIcon title={t('payouts.account.warning')} style={{ marginBottom: 16 }} />
-        <Form.Item
-          name="bankName"
-          label={t('payouts.account.bankName')}
-          rules={[
-            { required: true, whitespace: true, min: 2, message: t('payouts.account.bankNameRequired') },
-          ]}
-        >
-          <Input maxLength={100} />
-        </Form.Item>
-        <Form.Item
-          name="number"
-          label={t('payouts.account.number')}
-          rules={[
-            {
-              validator: (_rule, value: string | undefined) =>
-                /^\d{12,30}$/.test((value ?? '').replace(/\s/g, ''))
-                  ? Promise.resolve()
-                  : Promise.reject(new Error(t('payouts.account.numberInvalid'))),
-            },
-          ]}
-        >
-          <Input inputMode="numeric" autoComplete="off" maxLength={40} />
-        </Form.Item>
-        <Form.Item
-          name="holderName"
-          label={t('payouts.account.holderName')}
-          rules={[{ required: true, whitespace: true, message: t('payouts.account.holderNameRequired') }]}
-        >
-          <Input maxLength={100} autoComplete="off" />
-        </Form.Item>
-        {add.error && <Alert type="error" showIcon title={problemMessage(add.error)} />}
-      </Form>
-    </Modal>
+        <Input maxLength={100} />
+      </Form.Item>
+      <Form.Item
+        name="number"
+        label={t('payouts.account.number')}
+        rules={[
+          {
+            validator: (_rule, value: string | undefined) =>
+              /^\d{12,30}$/.test((value ?? '').replace(/\s/g, ''))
+                ? Promise.resolve()
+                : Promise.reject(new Error(t('payouts.account.numberInvalid'))),
+          },
+        ]}
+      >
+        <Input inputMode="numeric" autoComplete="off" maxLength={40} />
+      </Form.Item>
+      <Form.Item
+        name="holderName"
+        label={t('payouts.account.holderName')}
+        rules={[{ required: true, whitespace: true, message: t('payouts.account.holderNameRequired') }]}
+      >
+        <Input maxLength={100} autoComplete="off" />
+      </Form.Item>
+      {add.error && (
+        <Alert type="error" showIcon title={problemMessage(add.error)} style={{ marginBottom: 16 }} />
+      )}
+      <Flex justify="flex-end" gap="small">
+        <Button onClick={onClose}>{t('common.cancel')}</Button>
+        <Button type="primary" htmlType="submit" loading={add.isPending} data-testid="payout-account-save">
+          {t('common.save')}
+        </Button>
+      </Flex>
+    </Form>
   );
 }
