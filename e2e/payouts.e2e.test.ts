@@ -32,6 +32,9 @@ const haveChromium = chromiumAvailable('payouts browser test');
 const NEW_PASSWORD = 'Copper-Meadow-Steadily-83';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
+/** Polls until the expectation holds; generous, since the test shares its CPUs with other work. */
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
 type Person = { username: string; userId: string; totpSecret: string };
 
 describe.skipIf(!haveChromium)('payouts in Chromium', () => {
@@ -170,7 +173,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
 
     await signIn(adjuster);
     await page.goto(`${url}/claims/${claimId}`);
-    await expect.poll(() => page.getByTestId('claim-state').textContent()).toBe('理算');
+    await eventually(() => page.getByTestId('claim-state').textContent()).toBe('理算');
     const card = page.getByTestId('payout-card');
     await card.getByTestId('payout-propose-form').waitFor();
     await card.getByTestId('payout-amount-input').fill('3,000');
@@ -184,11 +187,11 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await accountForm.getByLabel('户名').fill('李四');
     await accountForm.getByTestId('payout-account-save').click();
     await accountForm.waitFor({ state: 'detached' });
-    await expect.poll(() => card.getByTestId('payout-payee-select').textContent()).toContain('4567');
+    await eventually(() => card.getByTestId('payout-payee-select').textContent()).toContain('4567');
     await card.getByTestId('payout-propose').click();
-    await expect
-      .poll(() => card.getByTestId('payout-propose-error').textContent())
-      .toContain('账户户名与出险人姓名不一致');
+    await eventually(() => card.getByTestId('payout-propose-error').textContent()).toContain(
+      '账户户名与出险人姓名不一致',
+    );
 
     await card.getByTestId('payout-payee-select').click();
     const option = page.locator('.ant-select-item-option').filter({ hasNotText: '4567' });
@@ -198,14 +201,14 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await option.click();
     await card.getByTestId('payout-propose').click();
 
-    await expect.poll(() => page.getByTestId('claim-state').textContent()).toBe('核赔');
-    await expect.poll(() => card.getByTestId('payout-state').textContent()).toBe('待核赔');
+    await eventually(() => page.getByTestId('claim-state').textContent()).toBe('核赔');
+    await eventually(() => card.getByTestId('payout-state').textContent()).toBe('待核赔');
     expect(await card.getByTestId('payout-amount').textContent()).toContain('3,000.00');
     expect(await card.getByTestId('payout-payee').textContent()).toMatch(/\*.*已脱敏/);
     // The maker cannot approve their own proposal: no approve button for the adjuster.
     expect(await card.getByTestId('payout-approve').count()).toBe(0);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('a claims supervisor approves, confirming with the TOTP code in the step-up modal', async () => {
     const supervisor = people.get('demo-supervisor') as Person;
@@ -218,7 +221,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
       .execute();
     await page.goto(`${url}/claims/${claimId}`);
     const card = page.getByTestId('payout-card');
-    await expect.poll(() => card.getByTestId('payout-state').textContent()).toBe('待核赔');
+    await eventually(() => card.getByTestId('payout-state').textContent()).toBe('待核赔');
     // Sending back is the claim's own step, in the transition bar.
     expect(await page.getByTestId('transition-adjusting').count()).toBe(1);
 
@@ -226,12 +229,12 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     const approved = () =>
       card.getByTestId('payout-state').filter({ hasText: '已核准' }).waitFor({ timeout: 15_000 });
     expect(await answerStepUp(supervisor, approved)).toBe(true);
-    await expect.poll(() => page.getByTestId('claim-state').textContent()).toBe('赔款支付');
+    await eventually(() => page.getByTestId('claim-state').textContent()).toBe('赔款支付');
     expect(await card.getByTestId('payout-approvals').textContent()).toContain('1/1');
     expect(await card.getByTestId('payout-approvals').textContent()).toContain('理赔主管');
     expect(await card.getByTestId('payout-needs-second').count()).toBe(0);
     await page.context().close();
-  });
+  }, 90_000);
 
   it('finance finds it in the 赔款支付 queue and pays it once, retrying with the same key', async () => {
     const finance = people.get('demo-finance') as Person;
@@ -239,7 +242,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await page.getByRole('menuitem', { name: /赔款支付/ }).click();
     await page.waitForURL(/\/payouts$/);
     const table = page.getByTestId('payouts-table');
-    await expect.poll(() => table.locator('tbody tr.ant-table-row').count()).toBe(1);
+    await eventually(() => table.locator('tbody tr.ant-table-row').count()).toBe(1);
     expect(await table.textContent()).toContain('已核准');
     expect(await table.textContent()).toContain('¥3,000.00');
     await page.waitForTimeout(300);
@@ -271,7 +274,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
       .getByRole('button', { name: /支付赔款/ })
       .click();
     // In flight: the button is disabled, so a second click cannot start a second attempt.
-    await expect.poll(() => pay.isDisabled()).toBe(true);
+    await eventually(() => pay.isDisabled()).toBe(true);
     await pay.click({ force: true }).catch(() => {});
     await pay.dblclick({ force: true }).catch(() => {});
     expect(keys).toHaveLength(1);
@@ -288,7 +291,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     const paid = () =>
       card.getByTestId('payout-state').filter({ hasText: '已支付' }).waitFor({ timeout: 15_000 });
     await answerStepUp(finance, paid);
-    await expect.poll(() => page.getByTestId('claim-state').textContent()).toBe('结案');
+    await eventually(() => page.getByTestId('claim-state').textContent()).toBe('结案');
     expect(keys).toHaveLength(2);
     expect(keys[0]).toMatch(UUID);
     expect(keys[1]).toBe(keys[0]);
@@ -305,22 +308,22 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await card.scrollIntoViewIfNeeded();
     await card.screenshot({ path: '/tmp/payout-card.png' });
     await shot('payouts-claim-paid-zh-CN');
-  });
+  }, 90_000);
 
   it('shows the paid payout in English, and the queue’s paid tab', async () => {
     await page.getByTestId('language-switch').getByRole('button', { name: 'English' }).click();
     const card = page.getByTestId('payout-card');
-    await expect.poll(() => card.getByTestId('payout-state').textContent()).toBe('Paid');
+    await eventually(() => card.getByTestId('payout-state').textContent()).toBe('Paid');
     expect(await card.textContent()).toContain('Payee account');
     await card.screenshot({ path: join(SCREENSHOTS, 'payout-card-en-US.png') });
     await page.getByRole('menuitem', { name: /Payouts/ }).click();
     await page.getByTestId('payouts-tabs').getByRole('tab', { name: 'Paid', exact: true }).click();
     await page.waitForURL(/state=paid/);
-    await expect
-      .poll(() => page.getByTestId('payouts-table').locator('tbody tr.ant-table-row').count())
-      .toBe(1);
+    await eventually(() => page.getByTestId('payouts-table').locator('tbody tr.ant-table-row').count()).toBe(
+      1,
+    );
     await shot('payouts-queue-paid-en-US');
-  });
+  }, 90_000);
 
   it('runs under the strict Content-Security-Policy without violations or script errors', () => {
     const errors = pageErrors.flat();

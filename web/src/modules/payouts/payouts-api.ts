@@ -107,9 +107,6 @@ export const approvePayout = (payoutId: string) => apiPost<Payout>(`${payoutBase
 
 export const reverifyPayout = (payoutId: string) => apiPost<Payout>(`${payoutBase(payoutId)}/reverify`);
 
-export const changePayee = (payoutId: string, payeeAccountId: string) =>
-  apiPost<Payout>(`${payoutBase(payoutId)}/payee`, { payeeAccountId });
-
 /**
  * Pays an approved payout. `idempotencyKey` must be the same for every retry of one attempt (see
  * {@link ExecutionKeys}): the server then resumes or repeats the first answer instead of paying twice.
