@@ -44,6 +44,8 @@ import {
   NotificationService,
   type RecipientDirectory,
 } from '../modules/notifications/notifications.service.js';
+import { sharesRoutes } from '../modules/shares/shares.routes.js';
+import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -270,6 +272,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
     await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
+    const shares = new SharesService(store.db, claims, customers, documents, options.audit);
+    await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
