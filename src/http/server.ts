@@ -273,6 +273,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
+    claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
   }
   if (options.auditService)

@@ -25,11 +25,15 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('created_by', 'uuid', (col) => col.notNull())
     .addColumn('created_by_role', 'text', (col) => col.notNull())
     .addColumn('created_at', 'timestamptz', (col) => col.notNull().defaultTo(sql`now()`))
+    // When and why the share ended before its expiry: revoked by a handler (revoked_by), or its claim
+    // reached a final state (for good: reopening the claim does not revive the share).
     .addColumn('revoked_at', 'timestamptz')
     .addColumn('revoked_by', 'uuid')
+    .addColumn('end_reason', 'text', (col) => col.check(sql`end_reason in ('revoked', 'claim-finished')`))
     .addColumn('last_opened_at', 'timestamptz')
     .addColumn('open_count', 'integer', (col) => col.notNull().defaultTo(0))
     .addCheckConstraint('claim_shares_expires_after_creation', sql`expires_at > created_at`)
+    .addCheckConstraint('claim_shares_ended_with_reason', sql`(revoked_at is null) = (end_reason is null)`)
     .execute();
   await db.schema
     .createIndex('claim_shares_claim_idx')

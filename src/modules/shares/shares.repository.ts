@@ -17,6 +17,7 @@ export type ShareRow = {
   created_at: Date;
   revoked_at: Date | null;
   revoked_by: string | null;
+  end_reason: ClaimSharesTable['end_reason'];
   last_opened_at: Date | null;
   open_count: number;
 };
@@ -33,13 +34,17 @@ const SHARE_COLUMNS = [
   'created_at',
   'revoked_at',
   'revoked_by',
+  'end_reason',
   'last_opened_at',
   'open_count',
 ] as const;
 
 export async function insertShare(
   db: Db,
-  row: Omit<ShareRow, 'created_at' | 'revoked_at' | 'revoked_by' | 'last_opened_at' | 'open_count'> & {
+  row: Omit<
+    ShareRow,
+    'created_at' | 'revoked_at' | 'revoked_by' | 'end_reason' | 'last_opened_at' | 'open_count'
+  > & {
     token_hash: Uint8Array;
   },
   documentIds: readonly string[],
@@ -96,10 +101,22 @@ export async function documentIdsOf(db: Db, shareIds: readonly string[]): Promis
 export async function markRevoked(db: Db, id: string, by: string): Promise<void> {
   await db
     .updateTable('claim_shares')
-    .set({ revoked_at: new Date(), revoked_by: by })
+    .set({ revoked_at: new Date(), revoked_by: by, end_reason: 'revoked' })
     .where('id', '=', id)
     .where('revoked_at', 'is', null)
     .execute();
+}
+
+/** Ends every share of a claim that has not ended yet; returns their ids. */
+export async function endSharesOfClaim(db: Db, claimId: string): Promise<string[]> {
+  const rows = await db
+    .updateTable('claim_shares')
+    .set({ revoked_at: new Date(), end_reason: 'claim-finished' })
+    .where('claim_id', '=', claimId)
+    .where('revoked_at', 'is', null)
+    .returning('id')
+    .execute();
+  return rows.map((row) => row.id);
 }
 
 export async function markOpened(db: Db, id: string, countOpening: boolean): Promise<void> {

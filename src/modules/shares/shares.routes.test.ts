@@ -46,6 +46,7 @@ describe('claim shares API', () => {
   let intake: StaffSession;
   let adjuster: StaffSession;
   let finance: StaffSession;
+  let supervisor: StaffSession;
   let claimId: string;
   let sharedPhoto: { id: string; bytes: Buffer };
   let privatePhoto: { id: string; bytes: Buffer };
@@ -58,6 +59,7 @@ describe('claim shares API', () => {
     intake = await signInAs(server, 'claims_intake');
     adjuster = await signInAs(server, 'adjuster');
     finance = await signInAs(server, 'finance');
+    supervisor = await signInAs(server, 'claims_supervisor');
     claimId = await reportClaim();
     sharedPhoto = await upload(claimId, await photo(1));
     privatePhoto = await upload(claimId, await photo(2));
@@ -302,10 +304,29 @@ describe('claim shares API', () => {
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);
     expect((await open(token)).statusCode).toBe(404);
     expect(await refusalsOf(id, 'claim-finished')).toHaveLength(1);
+    expect((await auditEvents('share.end')).find((event) => event.resource.id === otherClaim)).toMatchObject({
+      details: { reason: 'claim-finished', state: 'withdrawn', shares: 1 },
+    });
     // A finished claim takes no new shares either.
     expect((await share(intake, otherClaim, { documentIds: [] })).json()).toMatchObject({
       status: 409,
       type: '/problems/conflict',
+    });
+    // Ended for good: reopening the claim does not revive the link.
+    const reopened = await supervisor.request('POST', `/api/v1/claims/${otherClaim}/transitions`, {
+      to: 'reopened',
+      version: 2,
+      reason: '客户补充材料',
+    });
+    expect(reopened.statusCode, reopened.body).toBe(200);
+    expect((await open(token)).statusCode).toBe(404);
+    expect(await refusalsOf(id, 'claim-finished')).toHaveLength(2);
+    const list = (await intake.request('GET', `/api/v1/claims/${otherClaim}/shares`)).json() as {
+      items: { id: string; status: string; revokedBy: string | null }[];
+    };
+    expect(list.items.find((item) => item.id === id)).toMatchObject({
+      status: 'claim-finished',
+      revokedBy: null,
     });
   });
 

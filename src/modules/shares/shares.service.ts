@@ -4,10 +4,10 @@ import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { auditActorOf } from '../access/principal.js';
 import { decideUnmask } from '../access/unmask-decision.js';
-import type { AuditActor, AuditRecorder } from '../audit/audit-event.js';
+import { type AuditActor, type AuditRecorder, SYSTEM_ACTOR } from '../audit/audit-event.js';
 import { FINAL_STATES } from '../claims/claim-transitions.js';
 import type { ClaimRow } from '../claims/claims.repository.js';
-import type { ClaimCaller, ClaimsService } from '../claims/claims.service.js';
+import type { ClaimCaller, ClaimEventListener, ClaimsService } from '../claims/claims.service.js';
 import type { CustomerField, CustomerService } from '../claims/customers.service.js';
 import {
   FIELD_OF as DOCUMENT_FIELD_OF,
@@ -174,7 +174,7 @@ function isFinal(state: string): boolean {
 }
 
 function statusOf(share: repository.ShareRow, claimState: string, now: Date): ShareStatus {
-  if (share.revoked_at) return 'revoked';
+  if (share.revoked_at) return share.end_reason === 'claim-finished' ? 'claim-finished' : 'revoked';
   if (share.expires_at.getTime() <= now.getTime()) return 'expired';
   if (isFinal(claimState)) return 'claim-finished';
   return 'active';
@@ -193,7 +193,7 @@ function partyActor(share: repository.ShareRow | null, opener: Opener): AuditAct
 
 const SHARE_UNAVAILABLE = 'This share link is invalid, has expired or was withdrawn.';
 
-export class SharesService {
+export class SharesService implements ClaimEventListener {
   private readonly limiter: FailedOpeningLimiter;
 
   constructor(
@@ -335,6 +335,27 @@ export class SharesService {
       const updated = (await repository.findShare(trx, share.id)) as repository.ShareRow;
       const documents = await repository.documentIdsOf(trx, [share.id]);
       return summaryOf(updated, documents.get(share.id) ?? [], claim.state, new Date());
+    });
+  }
+
+  /**
+   * A claim that reaches a final state ends its shares for good, in the transition's transaction: reopening
+   * the claim later does not bring them back (openings also check the state, as a second line).
+   */
+  async claimMoved(db: Db, event: Parameters<ClaimEventListener['claimMoved']>[1]): Promise<void> {
+    if (!isFinal(event.to)) return;
+    const ended = await repository.endSharesOfClaim(db, event.claim.id);
+    if (ended.length === 0) return;
+    await this.audit.record(db, {
+      actor: SYSTEM_ACTOR,
+      action: 'share.end',
+      resource: { type: 'claim', id: event.claim.id },
+      dataSubjectId: event.claim.claimant_id,
+      fields: [],
+      purpose: null,
+      outcome: 'success',
+      requestId: null,
+      details: { reason: 'claim-finished', state: event.to, shares: ended.length },
     });
   }
 
@@ -480,7 +501,11 @@ export class SharesService {
         > => {
           const share = await repository.findShareByTokenHash(trx, hash);
           if (!share) return { refused: 'unknown-token', share: null };
-          if (share.revoked_at) return { refused: 'revoked', share };
+          if (share.revoked_at)
+            return {
+              refused: share.end_reason === 'claim-finished' ? 'claim-finished' : 'revoked',
+              share,
+            };
           if (share.expires_at.getTime() <= Date.now()) return { refused: 'expired', share };
           const claim = await this.claims.claimForCapability(trx, share.claim_id);
           if (!claim || isFinal(claim.state)) return { refused: 'claim-finished', share };

@@ -24,6 +24,8 @@ export type ClaimSharesTable = {
   created_at: Generated<Date>;
   revoked_at: Date | null;
   revoked_by: string | null;
+  /** Set with revoked_at: revoked by a handler, or ended when the claim reached a final state. */
+  end_reason: 'revoked' | 'claim-finished' | null;
   last_opened_at: Date | null;
   open_count: Generated<number>;
 };
