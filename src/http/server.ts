@@ -260,7 +260,6 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const directory = customerDirectory(customers);
     const documents = new DocumentsService(claims, vault, options.audit, store.db);
     const verification = new ClaimantVerificationService(
-      store.db,
       claims,
       customers,
       notifications,
