@@ -60,7 +60,13 @@ describe.skipIf(!haveChromium)('claims pages in Chromium', () => {
     });
     // Fifteen customers give a reported claim in Beijing and claims in most other states.
     demo = await loadDemoData(
-      { db: running.store.db, identity, customers: services.customers, claims: services.claims },
+      {
+        db: running.store.db,
+        identity,
+        customers: services.customers,
+        claims: services.claims,
+        payouts: services.payouts,
+      },
       { customers: 15, seed: 11 },
     );
 

@@ -47,6 +47,8 @@ import {
 import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
 import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
 import { PayoutsService } from '../modules/payouts/payouts.service.js';
+import { sharesRoutes } from '../modules/shares/shares.routes.js';
+import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -258,7 +260,6 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const directory = customerDirectory(customers);
     const documents = new DocumentsService(claims, vault, options.audit, store.db);
     const verification = new ClaimantVerificationService(
-      store.db,
       claims,
       customers,
       notifications,
@@ -301,6 +302,9 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
     await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
+    const shares = new SharesService(store.db, claims, customers, documents, options.audit);
+    claims.onClaimMoved(shares);
+    await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

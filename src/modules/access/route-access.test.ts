@@ -83,8 +83,13 @@ describe('route access policies', () => {
     const publicApi = apiRoutes
       .filter((route) => 'public' in route.access)
       .map((route) => `${route.method} ${route.url}`);
-    // The only public API route: signing in.
-    expect(publicApi).toEqual(['POST /api/v1/auth/login']);
+    // The only public API routes: signing in, and opening a claim share (and its documents) with the
+    // share's token, which is itself the credential: checked, audited and rate-limited by the shares service.
+    expect(publicApi).toEqual([
+      'POST /api/v1/auth/login',
+      'POST /api/v1/shares/open',
+      'POST /api/v1/shares/documents/:id',
+    ]);
   });
 
   it('refuses to register a route without a policy', async () => {

@@ -10,6 +10,8 @@ import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
+import { SHARE_PATH } from '../modules/shares/share-api';
+import { SharePage } from '../modules/shares/share-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
 import { ConsoleLayout } from './console-layout';
@@ -27,6 +29,8 @@ export function createAppRouter() {
   return createBrowserRouter([
     { path: routePaths.login, element: <LoginPage />, errorElement: <RouteErrorPage /> },
     { path: routePaths.setup, element: <SetupPage />, errorElement: <RouteErrorPage /> },
+    // An outside party's view of a shared claim: no session, the link's token is the credential.
+    { path: SHARE_PATH, element: <SharePage />, errorElement: <RouteErrorPage /> },
     {
       // Every console page is behind the session guard, the status page included.
       element: <RequireSession />,

@@ -47,6 +47,7 @@ import { ClaimDocumentsCard } from './claim-documents-card';
 import { formatAmount, formatIsoDate, lifecycleProgress, mergeReveals, withRevealed } from './claim-format';
 import { ClaimStateTag, useClaimLabels } from './claim-labels';
 import { ClaimRevealDialog } from './claim-reveal-dialog';
+import { ClaimSharesCard } from './claim-shares-card';
 import {
   addClaimNote,
   assignClaim,
@@ -456,6 +457,8 @@ function ClaimView({
       </Row>
 
       <ClaimDocumentsCard claimId={detail.id} mayUpload={mayUpdate} />
+
+      <ClaimSharesCard claimId={detail.id} mayShare={mayUpdate} />
 
       <ClaimRevealDialog
         claimId={detail.id}
