@@ -55,14 +55,14 @@ export const claimSharesQueryKey = (claimId: string) => ['claims', 'shares', cla
 export const claimSharesQueryOptions = (claimId: string) =>
   queryOptions({
     queryKey: claimSharesQueryKey(claimId),
-    queryFn: () => apiGet<{ items: ClaimShare[] }>(`/claims/${encodeURIComponent(claimId)}/shares`),
+    queryFn: () => apiGet<{ items: ClaimShare[] }>(`/api/v1/claims/${encodeURIComponent(claimId)}/shares`),
   });
 
 export const createShare = (claimId: string, share: NewShare) =>
-  apiPost<CreatedShare>(`/claims/${encodeURIComponent(claimId)}/shares`, share);
+  apiPost<CreatedShare>(`/api/v1/claims/${encodeURIComponent(claimId)}/shares`, share);
 
 export const revokeShare = (shareId: string) =>
-  apiPost<unknown>(`/shares/${encodeURIComponent(shareId)}/revocation`, {});
+  apiPost<unknown>(`/api/v1/shares/${encodeURIComponent(shareId)}/revocation`, {});
 
 /** The expiry `days` from `now`, at the end of that day in UTC, never beyond the maximum. */
 export function shareExpiry(days: number, now: Date = new Date()): string {
