@@ -110,6 +110,17 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     return next;
   }
 
+  /** Clicks the confirming button of the open Popconfirm, once it is shown and has settled. */
+  async function confirm(name: RegExp): Promise<void> {
+    const open = page.locator('.ant-popconfirm:not(.ant-popover-hidden)');
+    await eventually(() => open.count()).toBe(1);
+    const button = open.getByRole('button', { name });
+    await button.waitFor();
+    await page.waitForTimeout(300); // the opening animation
+    await button.click();
+    await eventually(() => open.count()).toBe(0);
+  }
+
   /** Answers the step-up modal if the server asks for a fresh second factor. */
   async function answerStepUp(person: Person, done: () => Promise<unknown>): Promise<boolean> {
     const stepUp = page.getByTestId('step-up-code');
@@ -138,7 +149,13 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
       sessionMaxMs: 8 * 3_600_000,
     });
     demo = await loadDemoData(
-      { db: running.store.db, identity, customers: services.customers, claims: services.claims },
+      {
+        db: running.store.db,
+        identity,
+        customers: services.customers,
+        claims: services.claims,
+        payouts: services.payouts,
+      },
       // Twenty customers: the nineteenth has a Beijing claim in adjusting.
       { customers: 20, seed: 11 },
     );
@@ -241,13 +258,18 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await signIn(finance);
     await page.getByRole('menuitem', { name: /赔款支付/ }).click();
     await page.waitForURL(/\/payouts$/);
-    const table = page.getByTestId('payouts-table');
-    await eventually(() => table.locator('tbody tr.ant-table-row').count()).toBe(1);
-    expect(await table.textContent()).toContain('已核准');
-    expect(await table.textContent()).toContain('¥3,000.00');
+    // The demo's own approved payouts are in the queue too, oldest first; ours is the newest.
+    const row = page
+      .getByTestId('payouts-table')
+      .locator('tbody tr.ant-table-row')
+      .filter({ has: page.locator(`a[href="/claims/${claimId}"]`) });
+    await eventually(() => row.count()).toBe(1);
+    expect(await row.textContent()).toContain('已核准');
+    expect(await row.textContent()).toContain('¥3,000.00');
+    expect(await row.textContent()).toContain('1/1 人已核准');
     await page.waitForTimeout(300);
     await shot('payouts-queue-zh-CN');
-    await table.getByTestId('payout-claim-link').click();
+    await row.getByTestId('payout-claim-link').click();
     await page.waitForURL(new RegExp(`/claims/${claimId}$`));
 
     // Every execution request, with its key; the first is cut off as if the network dropped it.
@@ -269,30 +291,24 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     const card = page.getByTestId('payout-card');
     const pay = card.getByTestId('payout-execute');
     await pay.click();
-    await page
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /支付赔款/ })
-      .click();
+    await confirm(/支付赔款/);
     // In flight: the button is disabled, so a second click cannot start a second attempt.
     await eventually(() => pay.isDisabled()).toBe(true);
-    await pay.click({ force: true }).catch(() => {});
-    await pay.dblclick({ force: true }).catch(() => {});
+    await page.waitForTimeout(300);
     expect(keys).toHaveLength(1);
     release();
     await card.getByTestId('payout-execute-error').waitFor();
     expect(await card.getByTestId('payout-execute-error').textContent()).toContain(keys[0]);
 
     // The retry: same key, through to the bank.
+    await eventually(() => pay.isEnabled()).toBe(true);
     await pay.click();
-    await page
-      .locator('.ant-popconfirm')
-      .getByRole('button', { name: /继续支付/ })
-      .click();
+    await confirm(/继续支付/);
     const paid = () =>
       card.getByTestId('payout-state').filter({ hasText: '已支付' }).waitFor({ timeout: 15_000 });
     await answerStepUp(finance, paid);
     await eventually(() => page.getByTestId('claim-state').textContent()).toBe('结案');
-    expect(keys).toHaveLength(2);
+    expect(keys, keys.join(', ')).toHaveLength(2);
     expect(keys[0]).toMatch(UUID);
     expect(keys[1]).toBe(keys[0]);
     expect(await card.getByTestId('payout-reference').textContent()).not.toBe('');
@@ -300,7 +316,9 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     // The server paid once, under that key.
     const payments = await running.store.db
       .selectFrom('payments')
-      .select(['idempotency_key', 'state'])
+      .innerJoin('payouts', 'payouts.id', 'payments.payout_id')
+      .select(['payments.idempotency_key', 'payments.state'])
+      .where('payouts.claim_id', '=', claimId)
       .execute();
     expect(payments).toEqual([{ idempotency_key: keys[0], state: 'paid' }]);
 
@@ -319,9 +337,12 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
     await page.getByRole('menuitem', { name: /Payouts/ }).click();
     await page.getByTestId('payouts-tabs').getByRole('tab', { name: 'Paid', exact: true }).click();
     await page.waitForURL(/state=paid/);
-    await eventually(() => page.getByTestId('payouts-table').locator('tbody tr.ant-table-row').count()).toBe(
-      1,
-    );
+    const paidRow = page
+      .getByTestId('payouts-table')
+      .locator('tbody tr.ant-table-row')
+      .filter({ has: page.locator(`a[href="/claims/${claimId}"]`) });
+    await eventually(() => paidRow.count()).toBe(1);
+    expect(await paidRow.textContent()).toContain('Paid');
     await shot('payouts-queue-paid-en-US');
   }, 90_000);
 
