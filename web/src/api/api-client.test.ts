@@ -278,6 +278,26 @@ describe('downloads', () => {
     ]);
   });
 
+  it('downloads the answer to a POST (an export) with its body and the step-up retry', async () => {
+    setStepUpHandler(vi.fn(async () => true));
+    const calls = queueFetch(
+      problem('step-up-required', 403),
+      new Response('a,b\n', {
+        headers: { 'content-disposition': 'attachment; filename="claims-20261124100000.csv"' },
+      }),
+    );
+    const { blob, fileName } = await apiDownload('/api/v1/claims/export', {
+      method: 'POST',
+      body: { json: { format: 'csv' } },
+    });
+    expect(await blob.text()).toBe('a,b\n');
+    expect(fileName).toBe('claims-20261124100000.csv');
+    expect(calls.map((call) => [call.method, call.url, call.body])).toEqual([
+      ['POST', '/api/v1/claims/export', { format: 'csv' }],
+      ['POST', '/api/v1/claims/export', { format: 'csv' }],
+    ]);
+  });
+
   it('throws the refusal as a problem', async () => {
     queueFetch(problem('forbidden', 403));
     await expect(apiDownload('/api/v1/audit/export')).rejects.toBeInstanceOf(ApiProblem);

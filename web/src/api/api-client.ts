@@ -234,9 +234,10 @@ async function sendWithRetries(
  */
 export async function apiDownload(
   path: string,
-  options: RequestOptions = {},
+  options: RequestOptions & { method?: 'GET' | 'POST'; body?: Payload } = {},
 ): Promise<{ blob: Blob; fileName: string | undefined }> {
-  const response = await sendWithRetries('GET', path, undefined, options);
+  const { method = 'GET', body, ...rest } = options;
+  const response = await sendWithRetries(method, path, body, rest);
   return {
     blob: await response.blob(),
     fileName: fileNameOf(response.headers.get('content-disposition')),

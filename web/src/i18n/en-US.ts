@@ -524,6 +524,12 @@ export const enUS: TranslationResources = {
     empty: 'No alerts',
   },
   claims: {
+    export: {
+      button: 'Export',
+      xlsx: 'Export to Excel (XLSX)',
+      csv: 'Export to CSV',
+      done: 'Exported. The file carries your watermark, and the export is in the audit log.',
+    },
     title: 'Claims',
     subtitle: 'Claims within your duties, newest first; claimant names are masked',
     states: {

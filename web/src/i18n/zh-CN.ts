@@ -522,6 +522,12 @@ export const zhCN = {
     empty: '没有告警',
   },
   claims: {
+    export: {
+      button: '导出',
+      xlsx: '导出 Excel（XLSX）',
+      csv: '导出 CSV',
+      done: '已导出。文件带有您的水印，本次导出已记入审计日志。',
+    },
     title: '理赔案件',
     subtitle: '您职责范围内的案件，最新报案在前；出险人姓名已脱敏',
     states: {

@@ -7,7 +7,9 @@ import { Link, useSearchParams } from 'react-router';
 import { formatDateTime } from '../../app/format-date';
 import { claimPath } from '../../app/route-paths';
 import { useLanguage } from '../../i18n/language-provider';
+import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
+import { useMe } from '../auth/use-me';
 import { formatAmount, formatIsoDate } from './claim-format';
 import { ClaimStateTag, useClaimLabels } from './claim-labels';
 import {
@@ -23,6 +25,7 @@ import {
   searchClaims,
   statesOf,
 } from './claims-api';
+import { ClaimsExportButtons } from './claims-export-buttons';
 
 type FilterFormValues = { states?: ClaimState[]; productLine?: string; number?: string };
 
@@ -58,6 +61,8 @@ export function ClaimsListPage() {
   // The customer search: its text never leaves this component except in the POST body.
   const [lookupText, setLookupText] = useState('');
   const [lookupError, setLookupError] = useState<string | null>(null);
+  const { data: me } = useMe();
+  const mayExport = can(me?.permissions, 'export', 'Claim');
   const [lookup, setLookup] = useState<{ seq: number; value: ClaimantLookup } | null>(null);
   const [searchPage, setSearchPage] = useState({ page: 1, size: DEFAULT_PAGE_SIZE });
 
@@ -221,9 +226,12 @@ export function ClaimsListPage() {
           </span>
         }
         extra={
-          <Typography.Text type="secondary" data-testid="claims-total">
-            {t('claims.total', { n: active.data?.total ?? 0 })}
-          </Typography.Text>
+          <Flex gap="small" align="center">
+            <Typography.Text type="secondary" data-testid="claims-total">
+              {t('claims.total', { n: active.data?.total ?? 0 })}
+            </Typography.Text>
+            {mayExport ? <ClaimsExportButtons filter={filter} /> : null}
+          </Flex>
         }
       >
         <Table<ClaimSummary>
