@@ -9,8 +9,30 @@ export type Comparison = {
   baselineName: string;
   /** What the ratio should reach, e.g. 0.9 for "costs under 10 %". */
   target?: number;
+  /** The measured task's p99 latency must stay under this (ms), e.g. 20 for "p99 < 20 ms". */
+  p99TargetMs?: number;
   measured: () => Promise<unknown>;
   baseline: () => Promise<unknown>;
+};
+
+/** What one side of a load comparison reports for one round. */
+export type Sample = { ops: number; p50: number; p99: number };
+
+/**
+ * A comparison whose sides are whole load runs rather than single operations (an HTTP load generator
+ * keeping many connections busy, say): each call of `measured` or `baseline` runs the load once and
+ * reports requests per second and latency percentiles. Rounds alternate as in {@link runComparison}.
+ */
+export type LoadComparison = {
+  kind: 'load';
+  name: string;
+  baselineName: string;
+  target?: number;
+  p99TargetMs?: number;
+  /** Default 4: baseline first in even rounds, measured first in odd ones. */
+  rounds?: number;
+  measured: () => Promise<Sample>;
+  baseline: () => Promise<Sample>;
 };
 
 /**
@@ -32,7 +54,7 @@ export type Measurement = {
 
 export type BenchGroup = {
   title: string;
-  setup: () => Promise<(Comparison | Measurement)[]>;
+  setup: () => Promise<(Comparison | Measurement | LoadComparison)[]>;
   teardown: () => Promise<void>;
   /** Why a group did not run (a missing PostgreSQL, say); the runner prints it. */
   skipReason?: () => Promise<string | null>;
@@ -49,6 +71,8 @@ export type Row = {
   /** For absolute measurements: what opsPerSecond counts, and the minimum it must reach. */
   unit?: string;
   absoluteTarget?: number | null;
+  /** Maximum p99 latency (ms) of this row, when one is set. */
+  p99TargetMs?: number | null;
 };
 
 /** Runs an absolute measurement: a few timed runs, medians; ops/s is units per second. */
@@ -76,14 +100,22 @@ export async function runMeasurement(measurement: Measurement): Promise<Row[]> {
   ];
 }
 
-/** Whether a row missed its target, relative or absolute. */
-export function missedTarget(row: Row): boolean {
+/** Whether a row missed its latency target (p99 at or above the limit). */
+function missedP99(row: Row): boolean {
+  return row.p99TargetMs !== undefined && row.p99TargetMs !== null && !(row.p99Ms < row.p99TargetMs);
+}
+
+/** Whether a row missed its throughput target, relative or absolute. */
+function missedThroughput(row: Row): boolean {
   if (row.absoluteTarget !== undefined && row.absoluteTarget !== null)
     return row.opsPerSecond < row.absoluteTarget;
   return row.target !== null && row.ratio !== null && row.ratio < row.target;
 }
 
-type Sample = { ops: number; p50: number; p99: number };
+/** Whether a row missed any of its targets: throughput (relative or absolute) or p99 latency. */
+export function missedTarget(row: Row): boolean {
+  return missedThroughput(row) || missedP99(row);
+}
 
 async function measureOnce(
   tasks: [string, () => Promise<unknown>][],
@@ -127,6 +159,37 @@ export async function runComparison(comparison: Comparison, timeMs: number, roun
     measured.push(m);
     ratios.push(m.ops / b.ops);
   }
+  return comparisonRows(comparison, base, measured, ratios);
+}
+
+/** Runs a load comparison: whole load runs per side, alternating order over the rounds, medians. */
+export async function runLoadComparison(comparison: LoadComparison): Promise<Row[]> {
+  const base: Sample[] = [];
+  const measured: Sample[] = [];
+  const ratios: number[] = [];
+  for (let round = 0; round < (comparison.rounds ?? 4); round++) {
+    let b: Sample;
+    let m: Sample;
+    if (round % 2 === 0) {
+      b = await comparison.baseline();
+      m = await comparison.measured();
+    } else {
+      m = await comparison.measured();
+      b = await comparison.baseline();
+    }
+    base.push(b);
+    measured.push(m);
+    ratios.push(m.ops / b.ops);
+  }
+  return comparisonRows(comparison, base, measured, ratios);
+}
+
+function comparisonRows(
+  comparison: Pick<Comparison, 'name' | 'baselineName' | 'target' | 'p99TargetMs'>,
+  base: Sample[],
+  measured: Sample[],
+  ratios: number[],
+): Row[] {
   const summarise = (samples: Sample[]) => ({
     ops: median(samples.map((sample) => sample.ops)),
     p50: median(samples.map((sample) => sample.p50)),
@@ -152,8 +215,22 @@ export async function runComparison(comparison: Comparison, timeMs: number, roun
       baseline: comparison.baselineName,
       ratio: median(ratios),
       target: comparison.target ?? null,
+      p99TargetMs: comparison.p99TargetMs ?? null,
     },
   ];
+}
+
+function targetCell(row: Row): string {
+  const mark = (missed: boolean) => (missed ? ' MISSED' : ' ok');
+  const parts: string[] = [];
+  if (row.absoluteTarget !== undefined && row.absoluteTarget !== null)
+    parts.push(
+      `>= ${Math.round(row.absoluteTarget).toLocaleString('en-US')}/s${mark(missedThroughput(row))}`,
+    );
+  else if (row.target !== null) parts.push(`>= ${row.target.toFixed(2)}${mark(missedThroughput(row))}`);
+  if (row.p99TargetMs !== undefined && row.p99TargetMs !== null)
+    parts.push(`p99 < ${row.p99TargetMs} ms${mark(missedP99(row))}`);
+  return parts.join(', ');
 }
 
 export function formatTable(rows: Row[]): string {
@@ -164,11 +241,7 @@ export function formatTable(rows: Row[]): string {
     row.p50Ms.toFixed(3),
     row.p99Ms.toFixed(3),
     row.ratio === null ? '' : row.ratio.toFixed(2),
-    row.absoluteTarget !== undefined && row.absoluteTarget !== null
-      ? `>= ${Math.round(row.absoluteTarget).toLocaleString('en-US')}/s${missedTarget(row) ? ' MISSED' : ' ok'}`
-      : row.target === null
-        ? ''
-        : `>= ${row.target.toFixed(2)}${row.ratio !== null && row.ratio >= row.target ? ' ok' : ' MISSED'}`,
+    targetCell(row),
     row.baseline,
   ]);
   const widths = header.map((title, column) =>

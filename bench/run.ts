@@ -5,8 +5,10 @@ import {
   missedTarget,
   type Row,
   runComparison,
+  runLoadComparison,
   runMeasurement,
 } from './bench-kit.js';
+import { claimDetailHttpGroup, customerLookupGroup } from './claims.bench.js';
 import { readyzGroup } from './http.bench.js';
 import { loginGroup } from './identity.bench.js';
 import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
@@ -23,6 +25,9 @@ const groups: BenchGroup[] = [
   vaultCipherGroup(),
   loginGroup(),
   auditGroup(),
+  claimDetailHttpGroup(),
+  customerLookupGroup('embedded'),
+  customerLookupGroup('postgres'),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);
@@ -41,11 +46,9 @@ for (const group of groups) {
   const comparisons = await group.setup();
   try {
     for (const comparison of comparisons) {
-      rows.push(
-        ...('kind' in comparison
-          ? await runMeasurement(comparison)
-          : await runComparison(comparison, timeMs)),
-      );
+      if (!('kind' in comparison)) rows.push(...(await runComparison(comparison, timeMs)));
+      else if (comparison.kind === 'load') rows.push(...(await runLoadComparison(comparison)));
+      else rows.push(...(await runMeasurement(comparison)));
     }
   } finally {
     await group.teardown();
