@@ -65,6 +65,11 @@ export interface KeyEncryptionKeyProvider {
   createKek?(): Promise<string>;
   /** Marks a KEK retired: never used to wrap again. Callers retire only a KEK no subject uses any more. */
   retireKek?(kekId: string): Promise<void>;
+  /**
+   * Destroys a retired KEK's key material (its id and dates stay on record). Every copy of a data key wrapped
+   * under it, in backups too, becomes unreadable: how a shred reaches backups taken before the last rotation.
+   */
+  destroyKek?(kekId: string): Promise<void>;
 }
 
 export type VaultKeys = {
@@ -198,9 +203,11 @@ const keyFileSchema = z.object({
       z.object({
         id: z.string().regex(/^[a-z0-9-]{1,64}$/),
         version: z.number().int().min(1),
-        key: base64Key,
+        // null once destroyed (see destroyKek); the entry stays as the record of what was destroyed when.
+        key: base64Key.nullable(),
         createdAt: z.string(),
         retiredAt: z.string().nullable(),
+        destroyedAt: z.string().nullable().optional(),
       }),
     )
     .min(1),
@@ -251,10 +258,12 @@ function readKeyFile(path: string): KeyFile {
   // SECURITY: Zod's issues could quote a key; only say which file is wrong.
   if (!result.success) throw keysUnavailable(`${path} is not a ClaimGuard vault key file.`);
   const file = result.data;
-  if (!file.keks.some((kek) => kek.id === file.current))
+  if (!file.keks.some((kek) => kek.id === file.current && kek.key !== null))
     throw keysUnavailable(`${path}: the current KEK is missing.`);
   const indexKey = Buffer.from(file.blindIndexKey, 'base64');
-  if (file.keks.some((kek) => timingSafeEqual(Buffer.from(kek.key, 'base64'), indexKey))) {
+  if (
+    file.keks.some((kek) => kek.key !== null && timingSafeEqual(Buffer.from(kek.key, 'base64'), indexKey))
+  ) {
     throw keysUnavailable(`${path}: the blind-index key must differ from every key-encryption key.`);
   }
   return file;
@@ -320,7 +329,20 @@ function loadedFrom(file: KeyFile): LoadedKeys {
   return {
     currentId: file.current,
     indexKey: Buffer.from(file.blindIndexKey, 'base64'),
-    keks: file.keks.map((kek) => ({ ...kek, key: Buffer.from(kek.key, 'base64') })),
+    // A destroyed KEK is gone for this process too: anything wrapped under it is unreadable.
+    keks: file.keks.flatMap((kek) =>
+      kek.key === null
+        ? []
+        : [
+            {
+              id: kek.id,
+              version: kek.version,
+              createdAt: kek.createdAt,
+              retiredAt: kek.retiredAt,
+              key: Buffer.from(kek.key, 'base64'),
+            },
+          ],
+    ),
   };
 }
 
@@ -385,6 +407,19 @@ export class KeyFileProvider extends InMemoryKekProvider {
       if (kek && !kek.retiredAt) kek.retiredAt = now;
       // SECURITY: the key itself is kept: backups made before the rotation hold DEKs wrapped under it.
       // Destroying it is a separate, deliberate decision (it also shreds every such backup).
+    });
+  }
+
+  async destroyKek(kekId: string): Promise<void> {
+    await this.update((file, now) => {
+      const kek = file.keks.find((entry) => entry.id === kekId);
+      if (!kek) throw keysUnavailable(`Key-encryption key ${kekId} is not in the key file.`);
+      if (kekId === file.current || !kek.retiredAt)
+        throw keysUnavailable(
+          `Key-encryption key ${kekId} is not retired; only a retired key can be destroyed.`,
+        );
+      kek.key = null;
+      kek.destroyedAt = kek.destroyedAt ?? now;
     });
   }
 

@@ -273,3 +273,49 @@ export async function keyStatus(db: Db, kek: KeyEncryptionKeyProvider): Promise<
     },
   };
 }
+
+export type DestroyResult = { destroyed: string[]; inUse: { id: string; subjects: number }[] };
+
+/**
+ * Destroys the key material of every retired KEK that no live subject's data key is wrapped under (S7.1,
+ * crypto-shredding). Backups and copies of the store made before the rotation that retired a KEK still hold
+ * data keys wrapped under it, including those of subjects shredded since; once the KEK is destroyed those
+ * copies are unreadable, so a shred reaches every backup older than the last rotation. Irreversible:
+ * restoring such a backup afterwards yields no personal data at all. Audited as `keys.destroy`.
+ */
+export async function destroyRetiredKeks(
+  db: Db,
+  kek: KeyEncryptionKeyProvider,
+  options: { audit: AuditRecorder; actor?: AuditActor },
+): Promise<DestroyResult> {
+  if (!kek.destroyKek)
+    throw new DomainError(
+      'bad-request',
+      `Keys from ${kek.source} are destroyed where they are managed, not here.`,
+    );
+  const [keks, live] = await Promise.all([kek.listKeks(), repository.countLiveSubjectsByKek(db)]);
+  const result: DestroyResult = { destroyed: [], inUse: [] };
+  for (const info of keks) {
+    if (info.current || !info.retiredAt) continue;
+    const subjects = live.get(info.id) ?? 0;
+    if (subjects > 0) {
+      // SECURITY: a live subject's only data key would be lost with it; rotate first.
+      result.inUse.push({ id: info.id, subjects });
+      continue;
+    }
+    await kek.destroyKek(info.id);
+    await options.audit.record(db, {
+      actor: options.actor ?? SYSTEM_ACTOR,
+      action: 'keys.destroy',
+      resource: { type: 'kek', id: info.id },
+      dataSubjectId: null,
+      fields: [],
+      purpose: null,
+      outcome: 'success',
+      requestId: null,
+      details: { version: info.version },
+    });
+    result.destroyed.push(info.id);
+  }
+  return result;
+}

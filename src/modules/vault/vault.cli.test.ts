@@ -7,6 +7,7 @@ import { EXIT } from '../../cli/exit-codes.js';
 import { openEmbeddedStore } from '../../db/store.js';
 import { TestAuditRecorder } from '../../test-support/audit-test-recorder.js';
 import { captureCli } from '../../test-support/cli-capture.js';
+import { TEST_ADJUSTER } from '../../test-support/vault-fixtures.js';
 import { loadVaultKeys } from './key-provider.js';
 import { VaultService } from './vault.service.js';
 
@@ -88,6 +89,84 @@ describe('claimguard keys', () => {
     expect(status.rotation.lastFinishedAt).toMatch(/^\d{4}-/);
     expect(json.out()).not.toMatch(/"key"/);
   });
+
+  it('destroys retired keys so that a shred reaches backups made before the rotation', async () => {
+    expect(await runCli(['keys', 'init'], captureCli(env).io)).toBe(EXIT.ok);
+    expect(await runCli(['migrate'], captureCli(env).io)).toBe(EXIT.ok);
+    const keysNow = () => loadVaultKeys({ dataDir, vaultKek: undefined, vaultIndexKey: undefined });
+    let store = await openEmbeddedStore({ dataDir });
+    let backup: { wrapped: Uint8Array; kekId: string; subjectId: string };
+    let kept: { subjectId: string; ciphertext: Buffer };
+    try {
+      const audit = await TestAuditRecorder.install(store.db);
+      const vault = new VaultService({ keys: keysNow(), audit });
+      const shredded = await vault.createSubject(store.db);
+      const live = await vault.createSubject(store.db);
+      const target = { field: 'customer.name' as const, table: 'customers', column: 'name_ct', rowId: live };
+      kept = {
+        subjectId: live,
+        ciphertext: (
+          await vault.seal(store.db, { ...target, subjectId: live }, '欧阳娜娜', { actor: TEST_ADJUSTER })
+        ).ciphertext,
+      };
+      // A backup taken now holds the subject's data key wrapped under kek-v1.
+      const row = await store.db
+        .selectFrom('vault_subjects')
+        .select(['wrapped_dek', 'kek_id'])
+        .where('subject_id', '=', shredded)
+        .executeTakeFirstOrThrow();
+      backup = { wrapped: row.wrapped_dek as Uint8Array, kekId: row.kek_id, subjectId: shredded };
+      await vault.shredSubject(store.db, shredded, TEST_ADJUSTER);
+      // Until the KEK is destroyed, the backup copy still opens: the gap this command closes.
+      await expect(
+        keysNow().kek.unwrap(backup.wrapped, backup.kekId, { subjectId: shredded }),
+      ).resolves.toBeInstanceOf(Buffer);
+    } finally {
+      await store.close();
+    }
+
+    const refused = captureCli(env);
+    expect(await runCli(['keys', 'destroy-retired'], refused.io)).toBe(EXIT.usage);
+    expect(refused.err()).toContain('--yes');
+    const nothing = captureCli(env);
+    expect(await runCli(['keys', 'destroy-retired', '--yes'], nothing.io)).toBe(EXIT.ok);
+    expect(nothing.out()).toBe('No retired key-encryption key to destroy.\n');
+
+    expect(await runCli(['keys', 'rotate'], captureCli(env).io)).toBe(EXIT.ok);
+    const destroyed = captureCli(env);
+    expect(await runCli(['keys', 'destroy-retired', '--yes'], destroyed.io)).toBe(EXIT.ok);
+    expect(destroyed.out()).toContain('Destroyed kek-v1');
+
+    await expect(
+      keysNow().kek.unwrap(backup.wrapped, backup.kekId, { subjectId: backup.subjectId }),
+    ).rejects.toMatchObject({
+      code: 'vault-keys-unavailable',
+    });
+    const status = captureCli(env);
+    expect(await runCli(['keys', 'status', '--json'], status.io)).toBe(EXIT.ok);
+    expect(JSON.parse(status.out()).keks.map((kek: { id: string }) => kek.id)).toEqual(['kek-v2']);
+    // The live subject, rewrapped under kek-v2, still reads.
+    store = await openEmbeddedStore({ dataDir });
+    try {
+      const audit = await TestAuditRecorder.install(store.db);
+      const vault = new VaultService({ keys: keysNow(), audit });
+      const value = await vault.reveal(
+        store.db,
+        {
+          subjectId: kept.subjectId,
+          field: 'customer.name',
+          table: 'customers',
+          column: 'name_ct',
+          rowId: kept.subjectId,
+          ciphertext: kept.ciphertext,
+        },
+        { actor: TEST_ADJUSTER, purpose: 'claim-handling', unmask: true },
+      );
+      expect(value.value).toBe('欧阳娜娜');
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
 
   it('rejects a bad batch size as a usage error', async () => {
     const cli = captureCli(env);

@@ -1,12 +1,22 @@
 import cliProgress from 'cli-progress';
 import { type Command, InvalidArgumentError } from 'commander';
 import type { CliIo } from '../../cli/claimguard.js';
+import { EXIT } from '../../cli/exit-codes.js';
+import { ExitRequest } from '../../cli/exit-request.js';
 import { loadConfig } from '../../config/config.js';
 import { migrationStatus } from '../../db/migrations.js';
 import { openStore, type Store } from '../../db/store.js';
 import { DomainError } from '../../errors/domain-error.js';
+import { AuditService } from '../audit/audit.service.js';
+import { SystemRepository } from '../system/system.repository.js';
 import { initVaultKeys, loadVaultKeys, type VaultKeys } from './key-provider.js';
-import { type KeyStatus, keyStatus, type RotationProgress, rotateKeys } from './key-rotation.js';
+import {
+  destroyRetiredKeks,
+  type KeyStatus,
+  keyStatus,
+  type RotationProgress,
+  rotateKeys,
+} from './key-rotation.js';
 
 /**
  * `claimguard keys …`: create the vault's keys, rotate the key-encryption key, show key status.
@@ -188,6 +198,37 @@ export function registerKeyCommands(program: Command, io: CliIo, options: KeyCom
       await withStoreAndKeys(io, async (store, vaultKeys) => {
         const status = await keyStatus(store.db, vaultKeys.kek);
         io.out(flags.json ? `${JSON.stringify(status, null, 2)}\n` : formatKeyStatus(status));
+      });
+    });
+
+  keys
+    .command('destroy-retired')
+    .description(
+      'destroy the key material of retired key-encryption keys no live subject uses: backups made before the last rotation become unreadable (crypto-shredding reaches them)',
+    )
+    .option('--yes', 'confirm: this cannot be undone')
+    .action(async (flags: { yes?: boolean }) => {
+      if (!flags.yes) {
+        io.err(
+          'claimguard: destroying retired keys makes every backup taken before the last rotation unreadable, for good. Rotate first, make sure no backup is still needed, then run again with --yes.\n',
+        );
+        throw new ExitRequest(EXIT.usage);
+      }
+      await withStoreAndKeys(io, async (store, vaultKeys) => {
+        const installationId = await new SystemRepository(store.db).ensureInstallationId();
+        const audit = AuditService.fromConfig(store, loadConfig(io.env), { logName: installationId });
+        const result = await destroyRetiredKeks(store.db, vaultKeys.kek, { audit });
+        await audit.flush();
+        io.out(
+          result.destroyed.length > 0
+            ? `Destroyed ${result.destroyed.join(', ')}: copies of data keys wrapped under them, in backups too, are unreadable now.\n`
+            : 'No retired key-encryption key to destroy.\n',
+        );
+        for (const kept of result.inUse) {
+          io.out(
+            `Kept ${kept.id}: ${kept.subjects} live subject(s) still use it; run \`claimguard keys rotate\` first.\n`,
+          );
+        }
       });
     });
 
