@@ -5,6 +5,7 @@ import type { ClaimsTables } from '../modules/claims/claims.tables.js';
 import type { DocumentsTables } from '../modules/documents/documents.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
 import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
+import type { PortalTables } from '../modules/portal/portal.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
 /**
@@ -19,6 +20,7 @@ export type Database = {
   DocumentsTables &
   IdentityTables &
   NotificationTables &
+  PortalTables &
   VaultTables;
 
 /** One row per ClaimGuard installation (owned by the system module). */

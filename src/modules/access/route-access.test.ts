@@ -77,9 +77,47 @@ describe('route access policies', () => {
     const publicApi = apiRoutes
       .filter((route) => 'public' in route.access)
       .map((route) => `${route.method} ${route.url}`);
-    // The only public API route: signing in.
-    expect(publicApi).toEqual(['POST /api/v1/auth/login']);
+    // The only public API routes: signing in, for staff and for customers. A customer who has no account
+    // yet can only get one through the portal's two registration steps (ID number and contact matched to
+    // an existing customer, then a code to the contact on file), and cannot sign in without the password
+    // step; everything after that (the code step included) needs the portal session.
+    expect(publicApi.sort()).toEqual(
+      [
+        'POST /api/v1/auth/login',
+        'POST /api/v1/portal/login',
+        'POST /api/v1/portal/register',
+        'POST /api/v1/portal/register/complete',
+      ].sort(),
+    );
   });
+
+  it('keeps customer routes and staff routes apart', () => {
+    for (const route of server.app.routeAccess.filter((candidate) => candidate.url.startsWith('/api/'))) {
+      const isPortal = route.url.startsWith('/api/v1/portal/');
+      const label = `${route.method} ${route.url}`;
+      // Every customer route is a portal route, and every portal route is for customers or a public step.
+      if ('customer' in route.access) expect(isPortal, label).toBe(true);
+      if (isPortal) expect('customer' in route.access || 'public' in route.access, label).toBe(true);
+    }
+  });
+
+  it('turns staff away from portal routes whatever their role', async () => {
+    const portalRoutes = server.app.routeAccess.filter(
+      (route) => 'customer' in route.access && route.method !== 'HEAD',
+    );
+    expect(portalRoutes.length).toBeGreaterThan(5);
+    for (const route of portalRoutes) {
+      for (const role of STAFF_ROLES) {
+        const session = sessions.get(role) as StaffSession;
+        const response = await session.request(
+          route.method as 'GET',
+          concrete(route.url),
+          route.method === 'GET' ? undefined : {},
+        );
+        expect(response.statusCode, `${role} ${route.method} ${route.url}`).toBe(401);
+      }
+    }
+  }, 120_000);
 
   it('refuses to register a route without a policy', async () => {
     const fresh = await createTestServer();
