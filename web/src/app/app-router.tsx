@@ -6,6 +6,7 @@ import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { portalRoutes } from '../modules/portal/portal-routes';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
@@ -24,6 +25,8 @@ export function createAppRouter() {
   return createBrowserRouter([
     { path: routePaths.login, element: <LoginPage />, errorElement: <RouteErrorPage /> },
     { path: routePaths.setup, element: <SetupPage />, errorElement: <RouteErrorPage /> },
+    // The customer portal: its own sign-in, frame and session, no staff navigation.
+    ...portalRoutes,
     {
       // Every console page is behind the session guard, the status page included.
       element: <RequireSession />,
