@@ -68,7 +68,8 @@ describe('claimguard CLI', () => {
     const again = captureCli(env);
     expect(await runCli(['migrate', '--dry-run'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('Nothing pending');
-  });
+    // Every migration on a fresh embedded store: slow on a loaded two-core machine.
+  }, 120_000);
 
   it('init creates private keys and the first administrator once', async () => {
     const first = captureCli(env);
@@ -83,7 +84,8 @@ describe('claimguard CLI', () => {
     expect(await runCli(['init'], again.io)).toBe(EXIT.ok);
     expect(again.out()).toContain('Staff accounts exist already');
     expect(again.out()).not.toContain('one-time password');
-  });
+    // Migrations and an argon2 hash on a fresh store: slow on a loaded two-core machine.
+  }, 120_000);
 
   it('exits 7 when the identity key is readable by others', async () => {
     expect(await runCli(['init'], captureCli(env).io)).toBe(EXIT.ok);
@@ -216,5 +218,6 @@ describe('claimguard serve as a process', () => {
     } finally {
       rmSync(dataDir, { recursive: true, force: true });
     }
-  });
+    // A child process compiles the whole server with tsx before it listens.
+  }, 120_000);
 });

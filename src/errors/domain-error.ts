@@ -54,6 +54,23 @@ export const ERROR_CODES = {
   },
   'invalid-id-number': { status: 422, title: 'The resident ID number is not valid' },
   'outside-policy-period': { status: 422, title: 'The incident date is outside the policy period' },
+  'four-eyes-required': {
+    status: 403,
+    title: 'Another person must take this step (nobody checks their own work)',
+  },
+  'already-approved': { status: 409, title: 'You have already approved this payout' },
+  'payee-not-claimant': { status: 422, title: 'The payee account is not a bank account of the claimant' },
+  'payee-name-mismatch': { status: 422, title: "The account holder's name is not the claimant's name" },
+  'payout-on-hold': {
+    status: 409,
+    title: 'The payout is on hold until a supervisor re-verifies its payee',
+  },
+  'payout-state': { status: 409, title: 'The payout cannot take this step in its current state' },
+  'idempotency-key-conflict': {
+    status: 409,
+    title: 'This payout is paid or being paid under another idempotency key, or the key was used elsewhere',
+  },
+  'payment-failed': { status: 502, title: 'The bank did not confirm the transfer; retry with the same key' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

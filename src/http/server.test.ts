@@ -65,7 +65,7 @@ describe('HTTP server', () => {
   it('answers an unknown API path with a problem, not the console', async () => {
     const response = await server.app.inject({
       method: 'GET',
-      url: '/api/v1/claims/110101199003071234',
+      url: '/api/v1/no-such-resource/110101199003071234',
       headers: { accept: 'text/html' },
     });
     expect(response.statusCode).toBe(404);

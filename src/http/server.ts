@@ -44,11 +44,16 @@ import {
   NotificationService,
   type RecipientDirectory,
 } from '../modules/notifications/notifications.service.js';
+import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
+import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
+import { PayoutsService } from '../modules/payouts/payouts.service.js';
 import { portalRoutes } from '../modules/portal/portal.routes.js';
 import { PortalService } from '../modules/portal/portal.service.js';
 import { PortalAccountsService } from '../modules/portal/portal-accounts.service.js';
 import { derivePortalKeys } from '../modules/portal/portal-codes.js';
 import { PortalSessions } from '../modules/portal/portal-sessions.js';
+import { sharesRoutes } from '../modules/shares/shares.routes.js';
+import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -70,6 +75,7 @@ declare module 'fastify' {
       /** Where the notification dispatcher finds customers' addresses (read through the vault). */
       directory: RecipientDirectory;
       documents: DocumentsService;
+      payouts: PayoutsService;
     };
   }
 }
@@ -99,6 +105,8 @@ export type ServerOptions = {
   vaultKeys?: VaultKeys;
   /** Seals second-factor secrets (see identity-keys.ts). */
   identityKey: Buffer;
+  /** The bank payouts are paid through; the simulated bank when absent. */
+  paymentGateway?: PaymentGateway;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
 };
@@ -185,6 +193,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'access', description: 'Break-glass access and security alerts' },
         { name: 'claims', description: 'Claims, customers and policies' },
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
+        { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -270,7 +279,6 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const directory = customerDirectory(customers);
     const documents = new DocumentsService(claims, vault, options.audit, store.db);
     const verification = new ClaimantVerificationService(
-      store.db,
       claims,
       customers,
       notifications,
@@ -286,8 +294,31 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         ),
       ),
     );
-    app.decorate('claims', { claims, customers, vault, notifications, directory, documents } as never);
-    await app.register(claimsRoutes, { claims, customers, verification, db: store.db, prefix: API_PREFIX });
+    const payouts = new PayoutsService(
+      store.db,
+      claims,
+      customers,
+      options.audit,
+      breakGlass,
+      options.paymentGateway ?? new SimulatedPaymentGateway(store.db),
+    );
+    app.decorate('claims', {
+      claims,
+      customers,
+      vault,
+      notifications,
+      directory,
+      documents,
+      payouts,
+    } as never);
+    await app.register(claimsRoutes, {
+      claims,
+      customers,
+      verification,
+      audit: options.audit,
+      db: store.db,
+      prefix: API_PREFIX,
+    });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
     const accounts = new PortalAccountsService(store.db, portalSessions, customers, notifications, {
       audit: options.audit,
@@ -308,6 +339,10 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       maxUploadBytes: documents.maxUploadBytes,
       prefix: API_PREFIX,
     });
+    await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
+    const shares = new SharesService(store.db, claims, customers, documents, options.audit);
+    claims.onClaimMoved(shares);
+    await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

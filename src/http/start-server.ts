@@ -83,6 +83,7 @@ export async function startServer(
         identity,
         customers: app.claims.customers,
         claims: app.claims.claims,
+        payouts: app.claims.payouts,
       });
       logger.info({ customers: demo.customers, claims: demo.claims }, 'demo data loaded');
     }

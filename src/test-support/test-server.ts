@@ -1,12 +1,13 @@
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import type { Config } from '../config/config.js';
-import type { Store } from '../db/store.js';
+import type { Store, StoreKind } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { PaymentGateway } from '../modules/payouts/payment-gateway.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { openTestStore } from './test-stores.js';
 import { testVaultKeys } from './vault-fixtures.js';
@@ -41,12 +42,22 @@ export async function createTestServer(
     webConsoleDir?: string;
     audit?: AuditRecorder;
     vaultKeys?: VaultKeys;
+    /** The store to run on; the run's primary store when absent (see test-stores.ts). */
+    storeKind?: StoreKind;
+    paymentGateway?: PaymentGateway;
   } = {},
 ): Promise<TestServer> {
-  const store = await openTestStore();
+  const store = await openTestStore(overrides.storeKind);
   const logs = new LogCapture();
   const auditService = testAuditService(store).audit;
-  const { webConsoleDir, audit = auditService, vaultKeys = testVaultKeys(), ...config } = overrides;
+  const {
+    webConsoleDir,
+    audit = auditService,
+    vaultKeys = testVaultKeys(),
+    storeKind: _storeKind,
+    paymentGateway,
+    ...config
+  } = overrides;
   const identityKey = randomBytes(32);
   const app = await buildServer({
     config: {
@@ -64,6 +75,7 @@ export async function createTestServer(
     auditService,
     identityKey,
     vaultKeys,
+    ...(paymentGateway ? { paymentGateway } : {}),
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

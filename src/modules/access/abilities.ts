@@ -101,6 +101,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     UNMASKING,
     (can, who) => {
       can(['read', 'update', 'assign'], 'Claim', { branch: who.branch });
+      // Bulk export of the branch's claims list (masked, watermarked, step-up).
+      can('export', 'Claim', { branch: who.branch });
       can(['read'], ['Customer', 'Policy']);
       // Checker: approves payouts within their limit, never their own proposal (S3.3).
       can('approve', 'Payout');

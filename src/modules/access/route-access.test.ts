@@ -46,7 +46,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'create:Claim': ['claims_intake'],
   'update:Claim': ['claims_intake', 'adjuster', 'surveyor', 'claims_supervisor'],
   'assign:Claim': ['claims_supervisor'],
+  'export:Claim': ['claims_supervisor'],
   'read:Customer': ['claims_intake', 'claims_supervisor', 'security_officer'],
+  // Maker-checker on payouts (S3.3): the adjuster proposes, the supervisor approves, finance pays.
+  'create:Payout': ['adjuster'],
+  'approve:Payout': ['claims_supervisor'],
+  'read:Payout': ['finance'],
+  'execute:Payout': ['finance'],
 };
 
 function concrete(url: string): string {
@@ -77,16 +83,21 @@ describe('route access policies', () => {
     const publicApi = apiRoutes
       .filter((route) => 'public' in route.access)
       .map((route) => `${route.method} ${route.url}`);
-    // The only public API routes: signing in, for staff and for customers. A customer who has no account
-    // yet can only get one through the portal's two registration steps (ID number and contact matched to
-    // an existing customer, then a code to the contact on file), and cannot sign in without the password
-    // step; everything after that (the code step included) needs the portal session.
-    expect(publicApi.sort()).toEqual(
+    // The only public API routes:
+    // - signing in, for staff and for customers;
+    // - the portal's two registration steps: a customer without an account gets one only by matching a
+    //   resident ID number and a contact to an existing customer, then the code sent to the contact on file;
+    //   everything after the password step (the code step included) needs the portal session;
+    // - opening a claim share (and its documents) with the share's token, which is itself the credential:
+    //   checked, audited and rate-limited by the shares service.
+    expect([...publicApi].sort()).toEqual(
       [
         'POST /api/v1/auth/login',
         'POST /api/v1/portal/login',
         'POST /api/v1/portal/register',
         'POST /api/v1/portal/register/complete',
+        'POST /api/v1/shares/open',
+        'POST /api/v1/shares/documents/:id',
       ].sort(),
     );
   });

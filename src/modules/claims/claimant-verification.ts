@@ -48,7 +48,6 @@ export type VerificationView = {
 
 export class ClaimantVerificationService {
   constructor(
-    private readonly db: Db,
     private readonly claims: ClaimsService,
     private readonly customers: CustomerService,
     private readonly notifications: NotificationService,
@@ -127,7 +126,7 @@ export class ClaimantVerificationService {
     return this.claims.runAudited(async (trx) => {
       const claim = await this.claims.claimForDuty(trx, caller, claimId, 'update');
       const row = await repository.findVerification(trx, claimId);
-      if (!row || row.status !== 'code-sent' || !row.code_hash)
+      if (row?.status !== 'code-sent' || !row.code_hash)
         throw new DomainError('conflict', 'No code is out for this claim; start the verification first.');
       const expired = !row.code_expires_at || row.code_expires_at.getTime() < Date.now();
       const given = this.hash(claimId, code.trim());

@@ -82,6 +82,15 @@ export async function bankAccountsOf(db: Db, customerId: string): Promise<BankAc
     .execute();
 }
 
+export async function findBankAccounts(db: Db, ids: readonly string[]): Promise<BankAccountRow[]> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('bank_accounts')
+    .select(['id', 'customer_id', 'bank_name', 'number_ct', 'holder_name_ct', 'created_at', 'verified_at'])
+    .where('id', 'in', ids)
+    .execute();
+}
+
 export type PolicyRow = {
   id: string;
   number: string;

@@ -1,8 +1,10 @@
+import ExcelJS from 'exceljs';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaffSession, signInAs } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
 import { NotificationDispatcher } from '../notifications/notification-dispatcher.js';
+import { neutraliseFormula } from './claims-export.js';
 import { INCIDENT, LI_SI, seedClaimsWorld, ZHANG_SAN } from './claims-test-kit.js';
 
 /**
@@ -446,6 +448,49 @@ describe('claims API', () => {
     const dump = JSON.stringify(rows);
     for (const secret of [ZHANG_SAN.phone, ZHANG_SAN.email, ZHANG_SAN.name, number])
       expect(dump).not.toContain(secret);
+  });
+
+  it('exports the claims list to XLSX and CSV: supervisor only, step-up, masked, watermarked, audited', async () => {
+    const exportAs = (session: StaffSession, format: string) =>
+      session.request('POST', '/api/v1/claims/export', { format, language: 'zh-CN' });
+    const xlsx = await exportAs(supervisor, 'xlsx');
+    expect(xlsx.statusCode).toBe(200);
+    expect(xlsx.headers['content-type']).toContain('spreadsheetml');
+    expect(xlsx.headers['content-disposition']).toMatch(/^attachment; filename="claims-\d{14}\.xlsx"$/);
+    const workbook = new ExcelJS.Workbook();
+    await workbook.xlsx.load(xlsx.rawPayload as unknown as ArrayBuffer);
+    const sheet = workbook.worksheets[0];
+    if (!sheet) throw new Error('no sheet');
+    const { total } = (await supervisor.request('GET', '/api/v1/claims?limit=1')).json() as { total: number };
+    expect(sheet.rowCount).toBe(total + 1);
+    expect(sheet.getRow(1).getCell(1).value).toBe('案件号');
+    const values = JSON.stringify(sheet.getSheetValues());
+    expect(values).toContain(`staff:${supervisor.userId}`);
+    expect(values).toContain('张**');
+    expect(values).not.toContain(ZHANG_SAN.name);
+    const csv = await exportAs(supervisor, 'csv');
+    expect(csv.body.startsWith('\uFEFF案件号')).toBe(true);
+    expect(csv.body.split('\n').filter(Boolean)).toHaveLength(total + 1);
+    expect(csv.body).toContain(`staff:${supervisor.userId}`);
+    // Not for intake; and a bulk export needs a fresh second factor.
+    expect((await exportAs(intake, 'csv')).statusCode).toBe(403);
+    await sql`update staff_sessions set second_factor_at = now() - interval '6 minutes' where user_id = ${supervisor.userId}`.execute(
+      server.store.db,
+    );
+    expect((await exportAs(supervisor, 'csv')).json()).toMatchObject({ type: '/problems/step-up-required' });
+    await sql`update staff_sessions set second_factor_at = now() where user_id = ${supervisor.userId}`.execute(
+      server.store.db,
+    );
+    const exports = await auditEvents('claim.export');
+    expect(
+      exports.filter((event) => event.actor.id === supervisor.userId).map((event) => event.details.format),
+    ).toEqual(['xlsx', 'csv']);
+  });
+
+  it('neutralises values a spreadsheet would run as formulas', () => {
+    expect(neutraliseFormula('=HYPERLINK("x")')).toBe(`'=HYPERLINK("x")`);
+    expect(neutraliseFormula('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(neutraliseFormula('张**')).toBe('张**');
   });
 
   it('never writes personal data into the logs', () => {

@@ -4,7 +4,9 @@ import { z } from 'zod';
 import type { Database } from '../../db/database-schema.js';
 import { auditActorOf } from '../access/principal.js';
 import { contextOf } from '../access/route-access.js';
+import type { AuditRecorder } from '../audit/audit-event.js';
 import { problemResponses } from '../system/system.schema.js';
+import { CLAIM_STATES } from './claim-transitions.js';
 import type { ClaimantVerificationService } from './claimant-verification.js';
 import {
   assignmentSchema,
@@ -20,7 +22,8 @@ import {
   transitionSchema,
 } from './claims.schema.js';
 import type { ClaimCaller, ClaimsService } from './claims.service.js';
-import type { CustomerLookup, CustomerService } from './customers.service.js';
+import { EXPORT_MAX_ROWS, exportClaims } from './claims-export.js';
+import { type CustomerLookup, type CustomerService, PRODUCT_LINES } from './customers.service.js';
 
 /**
  * The claims API for staff (S0.1, S3.2): report, list, search, read (masked), reveal with a purpose,
@@ -49,8 +52,9 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
   claims: ClaimsService;
   customers: CustomerService;
   verification: ClaimantVerificationService;
+  audit: AuditRecorder;
   db: Kysely<Database>;
-}> = async (app, { claims, customers, verification, db }) => {
+}> = async (app, { claims, customers, verification, audit, db }) => {
   const callerOf = (request: Parameters<typeof contextOf>[0]): ClaimCaller => ({
     context: contextOf(request),
     ability: request.ability,
@@ -194,6 +198,38 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
     },
     async (request, reply) =>
       reply.code(201).send(await claims.addNote(callerOf(request), request.params.id, request.body.body)),
+  );
+
+  app.post(
+    '/claims/export',
+    {
+      config: { access: { can: ['export', 'Claim'], stepUp: true } },
+      schema: {
+        tags: ['claims'],
+        summary: `Export the claims within your duties to XLSX or CSV (bulk export: step-up, at most ${EXPORT_MAX_ROWS} rows, watermarked, audited)`,
+        body: z.object({
+          format: z.enum(['xlsx', 'csv']),
+          language: z.enum(['zh-CN', 'en-US']).default('zh-CN'),
+          states: z.array(z.enum(CLAIM_STATES)).max(CLAIM_STATES.length).optional(),
+          productLine: z.enum(PRODUCT_LINES).optional(),
+        }),
+        response: { 200: z.any().describe('The file (XLSX or CSV)'), ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { format, language, states, productLine } = request.body;
+      const file = await exportClaims(claims, audit, callerOf(request), {
+        format,
+        language,
+        filter: { ...(states ? { states } : {}), ...(productLine ? { productLine } : {}) },
+      });
+      return reply
+        .header('content-type', file.contentType)
+        .header('content-disposition', `attachment; filename="${file.fileName}"`)
+        .header('cache-control', 'no-store')
+        .header('x-export-rows', String(file.rows))
+        .send(file.content);
+    },
   );
 
   app.get(

@@ -8,7 +8,7 @@ import type { Role, StaffRole } from '../access/roles.js';
 import { decideUnmask } from '../access/unmask-decision.js';
 import type { AuditActor, AuditEventInput, AuditRecorder } from '../audit/audit-event.js';
 import type { PersonalDataFieldId, PurposeId } from '../vault/personal-data-catalogue.js';
-import type { RevealRequest, VaultService } from '../vault/vault.service.js';
+import type { RevealRequest, VaultAccess, VaultService } from '../vault/vault.service.js';
 import {
   type ClaimState,
   type ClaimTransitionRule,
@@ -138,6 +138,11 @@ export class ClaimsService {
     private readonly audit: AuditRecorder,
     private readonly staff: StaffDirectory,
   ) {}
+
+  /** The store's handle, for modules that record beside a claims read (export audit). */
+  get database(): Db {
+    return this.db;
+  }
 
   onClaimMoved(listener: ClaimEventListener): void {
     this.listeners.push(listener);
@@ -526,6 +531,52 @@ export class ClaimsService {
     return this.claimFor(trx, caller, id, action);
   }
 
+  /**
+   * The claim row for a capability that stands in for a caller's duty (a share link, issue section 6): its
+   * holder has no principal; the workflow has checked the capability (expiry, revocation, the claim's
+   * state) itself.
+   */
+  async claimForCapability(trx: Db, id: string): Promise<repository.ClaimRow | undefined> {
+    return repository.findClaim(trx, id);
+  }
+
+  /**
+   * The claim's own sealed fields, through the vault with `access` (which the vault audits), for a workflow
+   * that decided the disclosure itself (shares). Fields the claim does not have are absent.
+   */
+  async revealOwnFields(
+    trx: Db,
+    claim: repository.ClaimRow,
+    fields: readonly ('description' | 'incidentLocation')[],
+    access: VaultAccess,
+  ): Promise<Partial<Record<'description' | 'incidentLocation', { value: string; masked: boolean }>>> {
+    const columns = {
+      description: { column: 'description_ct', field: 'claim.description' },
+      incidentLocation: { column: 'incident_location_ct', field: 'claim.incident_location' },
+    } as const;
+    const wanted = fields.filter((key) => claim[columns[key].column]);
+    if (wanted.length === 0) return {};
+    const revealed = await this.vault.revealMany(
+      trx,
+      wanted.map((key) => ({
+        subjectId: claim.claimant_id,
+        field: columns[key].field,
+        table: 'claims',
+        column: columns[key].column,
+        rowId: claim.id,
+        ciphertext: claim[columns[key].column] as Uint8Array,
+      })),
+      access,
+    );
+    const values: Partial<Record<'description' | 'incidentLocation', { value: string; masked: boolean }>> =
+      {};
+    wanted.forEach((key, index) => {
+      const value = revealed[index];
+      if (value) values[key] = { value: value.value, masked: value.masked };
+    });
+    return values;
+  }
+
   /** A duty scope for list queries: the OR of the caller's CASL conditions on claims. */
   scopeOf(caller: ClaimCaller, action: 'read' | 'update'): repository.ClaimScope {
     if (caller.customerId) return [];
@@ -788,6 +839,14 @@ export class ClaimsService {
 
 /** Refusals waiting to be audited once their transaction has rolled back (see ClaimsService.run). */
 const DENIALS = new WeakMap<Error, AuditEventInput>();
+
+/**
+ * The audit event a refusal thrown by this service (e.g. from {@link ClaimsService.claimForDuty}) is waiting
+ * to have written once its transaction has rolled back; workflows running their own transactions record it.
+ */
+export function pendingDenialOf(error: unknown): AuditEventInput | undefined {
+  return error instanceof Error ? DENIALS.get(error) : undefined;
+}
 
 function denied(
   error: DomainError,

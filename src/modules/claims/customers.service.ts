@@ -60,13 +60,38 @@ export const CUSTOMER_FIELDS = {
 } as const satisfies Record<string, { field: PersonalDataFieldId; column: keyof repository.CustomerRow }>;
 export type CustomerField = keyof typeof CUSTOMER_FIELDS;
 
+/** A bank account as staff may see it: number and holder name masked unless unmasking was granted. */
+export type BankAccountView = {
+  id: string;
+  customerId: string;
+  bankName: string;
+  number: { value: string; masked: boolean };
+  holderName: { value: string; masked: boolean };
+  createdAt: Date;
+  verifiedAt: Date | null;
+};
+
+/** Told of every bank account added, inside the adding transaction (payouts put pending ones on hold). */
+export interface BankAccountListener {
+  bankAccountAdded(
+    db: Db,
+    event: { customerId: string; accountId: string; context: VaultWriteContext },
+  ): Promise<void>;
+}
+
 export type CustomerLookup = { idNumber: string } | { phone: string } | { email: string };
 
 export class CustomerService {
+  private readonly accountListeners: BankAccountListener[] = [];
+
   constructor(
     private readonly vault: VaultService,
     private readonly audit: AuditRecorder,
   ) {}
+
+  onBankAccountAdded(listener: BankAccountListener): void {
+    this.accountListeners.push(listener);
+  }
 
   /** Creates a customer as a new data subject; their personal fields are sealed under their own key. */
   async createCustomer(db: Db, input: NewCustomer, context: VaultWriteContext): Promise<string> {
@@ -153,8 +178,104 @@ export class CustomerService {
         holder_name_ct: holder?.ciphertext as Buffer,
         verified_at: null,
       });
+      for (const listener of this.accountListeners)
+        await listener.bankAccountAdded(trx, { customerId, accountId: id, context });
       return id;
     });
+  }
+
+  /** A bank account's owner and bank, without its personal fields. */
+  async bankAccount(
+    db: Db,
+    id: string,
+  ): Promise<{ id: string; customerId: string; bankName: string } | undefined> {
+    const [row] = await repository.findBankAccounts(db, [id]);
+    return row ? { id: row.id, customerId: row.customer_id, bankName: row.bank_name } : undefined;
+  }
+
+  /** The ids of a customer's bank accounts, oldest first. */
+  async bankAccountIdsOf(db: Db, customerId: string): Promise<string[]> {
+    return (await repository.bankAccountsOf(db, customerId)).map((row) => row.id);
+  }
+
+  /**
+   * Bank accounts through the vault (number and holder name masked unless `access.unmask`); one audit
+   * event per customer. The order of `ids` is kept; unknown ids are left out.
+   */
+  async viewBankAccounts(db: Db, ids: readonly string[], access: VaultAccess): Promise<BankAccountView[]> {
+    const rows = await repository.findBankAccounts(db, ids);
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    const ordered = ids.map((id) => byId.get(id)).filter((row) => row !== undefined);
+    if (ordered.length === 0) return [];
+    const requests = ordered.flatMap((row): RevealRequest[] => [
+      {
+        subjectId: row.customer_id,
+        field: 'bank_account.number',
+        table: 'bank_accounts',
+        column: 'number_ct',
+        rowId: row.id,
+        ciphertext: row.number_ct,
+      },
+      {
+        subjectId: row.customer_id,
+        field: 'bank_account.holder_name',
+        table: 'bank_accounts',
+        column: 'holder_name_ct',
+        rowId: row.id,
+        ciphertext: row.holder_name_ct,
+      },
+    ]);
+    const revealed = await this.vault.revealMany(db, requests, access);
+    return ordered.map((row, index) => {
+      const number = revealed[index * 2];
+      const holder = revealed[index * 2 + 1];
+      return {
+        id: row.id,
+        customerId: row.customer_id,
+        bankName: row.bank_name,
+        number: { value: number?.value ?? '', masked: number?.masked ?? true },
+        holderName: { value: holder?.value ?? '', masked: holder?.masked ?? true },
+        createdAt: row.created_at,
+        verifiedAt: row.verified_at,
+      };
+    });
+  }
+
+  /**
+   * Whether the account's holder name is the customer's name. Compared inside the vault (audited as a
+   * comparison for the purpose); no plaintext leaves it. False for another customer's account.
+   */
+  async accountHolderIsCustomer(
+    db: Db,
+    accountId: string,
+    customerId: string,
+    access: Omit<VaultAccess, 'unmask'>,
+  ): Promise<boolean> {
+    const [account] = await repository.findBankAccounts(db, [accountId]);
+    const [customer] = await repository.findCustomers(db, [customerId]);
+    if (!account || !customer || account.customer_id !== customerId) return false;
+    return this.vault.sameValue(
+      db,
+      [
+        {
+          subjectId: customerId,
+          field: 'bank_account.holder_name',
+          table: 'bank_accounts',
+          column: 'holder_name_ct',
+          rowId: account.id,
+          ciphertext: account.holder_name_ct,
+        },
+        {
+          subjectId: customerId,
+          field: 'customer.name',
+          table: 'customers',
+          column: 'name_ct',
+          rowId: customer.id,
+          ciphertext: customer.name_ct,
+        },
+      ],
+      access,
+    );
   }
 
   async createPolicy(db: Db, input: NewPolicy, context: VaultWriteContext): Promise<string> {

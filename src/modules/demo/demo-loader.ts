@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { abilityFor } from '../access/abilities.js';
@@ -8,6 +9,7 @@ import type { ClaimState } from '../claims/claim-transitions.js';
 import type { ClaimCaller, ClaimsService } from '../claims/claims.service.js';
 import { type CustomerService, PRODUCT_LINES, type ProductLine } from '../claims/customers.service.js';
 import type { IdentityService } from '../identity/identity.service.js';
+import type { PayoutsService } from '../payouts/payouts.service.js';
 import { makeDemoPeople } from './demo-people.js';
 
 /**
@@ -23,6 +25,8 @@ export type DemoDependencies = {
   identity: IdentityService;
   customers: CustomerService;
   claims: ClaimsService;
+  /** Payouts of claims past adjustment go through the real maker-checker workflow. */
+  payouts: PayoutsService;
 };
 
 export type DemoStaffAccount = {
@@ -265,7 +269,10 @@ export async function loadDemoData(deps: DemoDependencies, options: DemoOptions 
         return callerFor(username ?? `demo-supervisor${s}`);
       },
       surveyor: callerFor(`demo-surveyor${s}`),
-      system: callerFor(`demo-supervisor${s}`).context,
+      finance: callerFor('demo-finance'),
+      payouts: deps.payouts,
+      payeeAccountId: (await deps.customers.bankAccountIdsOf(deps.db, policy.claimantId))[0] as string,
+      amount: `${800 + ((index * 2731) % 30000)}.00`,
     });
     claimsByState[target] = (claimsByState[target] ?? 0) + 1;
     claims += 1;
@@ -279,7 +286,10 @@ type Walkers = {
   supervisor: ClaimCaller;
   surveyor: ClaimCaller;
   handlerOf: (claimId: string) => Promise<ClaimCaller>;
-  system: RequestContext;
+  finance: ClaimCaller;
+  payouts: PayoutsService;
+  payeeAccountId: string;
+  amount: string;
 };
 
 /** Moves a reported claim to `target` along the transition table, as the people on duty would. */
@@ -318,17 +328,21 @@ async function walkTo(claims: ClaimsService, id: string, target: ClaimState, who
   }
   claim = await claims.transition(handler, id, { to: 'adjusting', version: claim.version });
   if (target === 'adjusting') return;
-  // The payout workflow's steps (proposal, approval, payment).
-  const context = who.system;
-  let row = await claims.workflowStep(context, id, claim.version, 'approving', 'payout-proposed');
+  // The payout workflow (S3.3): the adjuster proposes, the supervisor approves (within the limit), finance pays.
+  const payout = await who.payouts.propose(handler, id, {
+    amount: who.amount,
+    payeeAccountId: who.payeeAccountId,
+    claimVersion: claim.version,
+  });
   if (target === 'approving') return;
-  row = await claims.workflowStep(context, id, row.version, 'paying', 'payout-approved');
+  await who.payouts.approve(who.supervisor, payout.id);
   if (target === 'paying') return;
-  row = await claims.workflowStep(context, id, row.version, 'closed', 'payout-paid');
+  await who.payouts.execute(who.finance, payout.id, randomUUID());
   if (target === 'closed') return;
+  const closed = await claims.detail(who.supervisor, id);
   await claims.transition(who.supervisor, id, {
     to: 'reopened',
     reason: '客户补充了新的维修发票。',
-    version: row.version,
+    version: closed.version,
   });
 }

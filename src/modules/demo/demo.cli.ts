@@ -6,12 +6,15 @@ import { ExitRequest } from '../../cli/exit-request.js';
 import { loadConfig } from '../../config/config.js';
 import { migrateToLatest } from '../../db/migrations.js';
 import { openStore } from '../../db/store.js';
+import { BreakGlassService } from '../access/break-glass.service.js';
 import { AuditService } from '../audit/audit.service.js';
 import { ClaimsService } from '../claims/claims.service.js';
 import { CustomerService } from '../claims/customers.service.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../identity/identity-keys.js';
 import { SecretBox } from '../identity/secret-box.js';
+import { SimulatedPaymentGateway } from '../payouts/payment-gateway.js';
+import { PayoutsService } from '../payouts/payouts.service.js';
 import { SystemRepository } from '../system/system.repository.js';
 import { initVaultKeys, loadVaultKeys } from '../vault/key-provider.js';
 import { VaultService } from '../vault/vault.service.js';
@@ -82,6 +85,14 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
         const vault = new VaultService({ keys: loadVaultKeys(config), audit });
         const customers = new CustomerService(vault, audit);
         const claims = new ClaimsService(store.db, vault, customers, audit, identity);
+        const payouts = new PayoutsService(
+          store.db,
+          claims,
+          customers,
+          audit,
+          new BreakGlassService(store.db, audit),
+          new SimulatedPaymentGateway(store.db),
+        );
         const bar = process.stderr.isTTY
           ? new cliProgress.SingleBar(
               {
@@ -94,7 +105,7 @@ export function registerDemoCommand(program: Command, io: CliIo): void {
           : null;
         let last = 0;
         const result = await loadDemoData(
-          { db: store.db, identity, customers, claims },
+          { db: store.db, identity, customers, claims, payouts },
           {
             customers: options.customers,
             seed: options.seed,

@@ -30,7 +30,13 @@ describe('demo data', () => {
       sessionMaxMs: 3_600_000,
     });
     result = await loadDemoData(
-      { db: server.store.db, identity, customers: services.customers, claims: services.claims },
+      {
+        db: server.store.db,
+        identity,
+        customers: services.customers,
+        claims: services.claims,
+        payouts: services.payouts,
+      },
       { customers: 30, seed: 7 },
     );
   }, 240_000);

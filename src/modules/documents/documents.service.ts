@@ -8,7 +8,7 @@ import type { AuditActor, AuditRecorder } from '../audit/audit-event.js';
 import { FINAL_STATES } from '../claims/claim-transitions.js';
 import type { ClaimCaller, ClaimsService } from '../claims/claims.service.js';
 import type { PurposeId } from '../vault/personal-data-catalogue.js';
-import type { VaultService, VaultTarget } from '../vault/vault.service.js';
+import type { VaultAccess, VaultService, VaultTarget } from '../vault/vault.service.js';
 import {
   DEFAULT_UPLOAD_LIMITS,
   type DeclaredUpload,
@@ -41,7 +41,7 @@ type Db = Kysely<Database>;
 export const DOCUMENT_CATEGORIES = ['photo', 'medical'] as const;
 export type DocumentCategory = (typeof DOCUMENT_CATEGORIES)[number];
 
-const FIELD_OF = {
+export const FIELD_OF = {
   photo: 'document.accident_photo',
   medical: 'document.health_record',
 } as const satisfies Record<DocumentCategory, Database['documents']['field']>;
@@ -215,6 +215,44 @@ export class DocumentsService {
     purpose: string | undefined,
   ): Promise<DocumentFile> {
     return this.reveal(caller, documentId, purpose, 'thumbnail');
+  }
+
+  /** A claim's documents, metadata only, for a workflow that checked its own authority (shares). */
+  async documentsOfClaim(trx: Db, claimId: string): Promise<DocumentSummary[]> {
+    return (await repository.documentsOf(trx, claimId)).map(summaryOf);
+  }
+
+  /**
+   * A document of a claim as uploaded, disclosed on a workflow's own authority (a share link) with `access`,
+   * which the vault audits; undefined when the claim has no such document.
+   */
+  async contentForClaim(
+    trx: Db,
+    claimId: string,
+    documentId: string,
+    access: VaultAccess,
+  ): Promise<DocumentFile | undefined> {
+    const document = await repository.findDocument(trx, documentId);
+    if (!document || document.claim_id !== claimId) return undefined;
+    const ciphertext = await repository.ciphertextOf(trx, document.id, 'content_ct');
+    if (!ciphertext) return undefined;
+    const bytes = await this.vault.revealBytes(
+      trx,
+      {
+        subjectId: document.subject_id,
+        field: document.field,
+        table: 'documents',
+        column: 'content_ct',
+        rowId: document.id,
+        ciphertext,
+      },
+      access,
+    );
+    return {
+      contentType: document.content_type,
+      fileName: `${document.id}.${EXTENSION_OF[document.content_type] ?? 'bin'}`,
+      bytes,
+    };
   }
 
   private async reveal(

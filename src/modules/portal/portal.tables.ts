@@ -1,7 +1,7 @@
 import type { Generated } from 'kysely';
 
 /**
- * Tables of the customer portal (migration 2026-11-24T2000-portal). Only `portal.repository.ts` reads or
+ * Tables of the customer portal (migration 2026-11-24T2350-portal). Only `portal.repository.ts` reads or
  * writes them. SECURITY: none holds a one-time code, a session token or a login name in the clear: codes and
  * tokens are kept as keyed or plain hashes, throttle keys as keyed hashes (a phone number or ID number has
  * too few possible values for a plain hash to hide it).

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TestAuditRecorder } from '../../test-support/audit-test-recorder.js';
+import { claimsLogScanScenarios } from '../../test-support/claims-log-scan-scenarios.js';
 import {
   DISTINCTIVE_PERSONAL_VALUES,
   type LogScanContext,
@@ -14,7 +15,7 @@ import { vaultLogScanScenarios } from '../../test-support/vault-log-scan-scenari
 import { VaultService } from './vault.service.js';
 
 /** Every module's scenarios: add yours here (see src/test-support/personal-data-scan.ts). */
-const SCENARIOS: LogScanScenario[] = [...vaultLogScanScenarios];
+const SCENARIOS: LogScanScenario[] = [...vaultLogScanScenarios, ...claimsLogScanScenarios];
 
 describe('no personal data in logs or error bodies', () => {
   let server: TestServer;
@@ -50,6 +51,11 @@ describe('no personal data in logs or error bodies', () => {
       'personal value passed where an id belongs': 400,
       'personal value passed as a field id': 400,
       'database error quoting a personal value': 500,
+      'claims: report a claim and read it masked': 200,
+      'claims: invalid ID number refused': 422,
+      'claims: claimant not on the policy': 422,
+      'claims: search by ID number and phone': 200,
+      'claims: impersonation in claimant verification': 200,
     });
     // The scan looked at something: the server logged each request and each failure.
     expect(server.logs.lines.length).toBeGreaterThanOrEqual(SCENARIOS.length * 2);

@@ -108,6 +108,10 @@ function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
   return db.isTransaction ? work(db) : db.transaction().execute(work);
 }
 
+function normaliseForComparison(value: string): string {
+  return value.normalize('NFKC').replace(/\s+/gu, ' ').trim().toLowerCase();
+}
+
 function fieldOf(id: string): PersonalDataField {
   // Types keep callers honest at compile time; this keeps a field id from a request honest at run time.
   if (!isPersonalDataFieldId(id))
@@ -284,6 +288,49 @@ export class VaultService {
         resource: access.resource,
       });
       return revealed;
+    });
+  }
+
+  /**
+   * Whether two stored values are the same text (Unicode NFKC, case and white space folded), e.g. that a
+   * bank account's holder is the customer: both are decrypted here and only the answer leaves the vault.
+   * The comparison is a use of both values for the purpose, so it is audited (`personal-data.compare`)
+   * per data subject before the answer is returned.
+   */
+  async sameValue(
+    db: Db,
+    pair: readonly [RevealRequest, RevealRequest],
+    access: Omit<VaultAccess, 'unmask'>,
+  ) {
+    const purpose = this.checkPurpose(pair, { ...access, unmask: false });
+    for (const request of pair) {
+      if (fieldOf(request.field).binary)
+        throw new DomainError('bad-request', `The field ${request.field} holds a document.`);
+    }
+    return inTransaction(db, async (trx) => {
+      const keys = await this.dataKeysFor(
+        trx,
+        pair.map((request) => request.subjectId),
+      );
+      const [first, second] = pair.map((request) =>
+        normaliseForComparison(
+          decryptField(
+            keys.get(request.subjectId) as DataKey,
+            bindingOf(request),
+            request.ciphertext,
+          ).toString('utf8'),
+        ),
+      );
+      const same = first !== undefined && first === second;
+      await this.recordPerSubject(trx, pair, {
+        action: 'personal-data.compare',
+        actor: access.actor,
+        purpose,
+        requestId: access.requestId ?? null,
+        resource: access.resource,
+        details: { same },
+      });
+      return same;
     });
   }
 

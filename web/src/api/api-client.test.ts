@@ -4,6 +4,7 @@ import {
   apiDownload,
   apiGet,
   apiPost,
+  apiUpload,
   CSRF_HEADER,
   currentCsrfToken,
   fileNameOf,
@@ -195,6 +196,35 @@ describe('step-up', () => {
     queueFetch(problem('step-up-required', 403));
     await expect(apiPost('/x', {}, { stepUp: false })).rejects.toMatchObject({ code: 'step-up-required' });
     expect(handler).not.toHaveBeenCalled();
+  });
+});
+
+describe('uploads', () => {
+  it('sends the raw bytes with the CSRF header and its own headers, and retries after a step-up', async () => {
+    setCsrfToken('token-9');
+    setStepUpHandler(async () => true);
+    const seen: { headers: Record<string, string>; body: unknown }[] = [];
+    const answers = [problem('step-up-required', 403), Response.json({ id: 'd1' })];
+    vi.stubGlobal(
+      'fetch',
+      vi.fn(async (_url: string, init: RequestInit) => {
+        seen.push({ headers: init.headers as Record<string, string>, body: init.body });
+        return answers.shift() as Response;
+      }),
+    );
+    const file = new Blob([new Uint8Array([0xff, 0xd8, 0xff])], { type: 'image/jpeg' });
+    await expect(
+      apiUpload('/api/v1/claims/c1/documents?category=photo', file, { 'x-document-name': 'a.jpg' }),
+    ).resolves.toEqual({ id: 'd1' });
+    expect(seen).toHaveLength(2);
+    for (const request of seen) {
+      expect(request.body).toBe(file);
+      expect(request.headers).toMatchObject({
+        'content-type': 'application/octet-stream',
+        'x-document-name': 'a.jpg',
+        [CSRF_HEADER]: 'token-9',
+      });
+    }
   });
 });
 

@@ -123,15 +123,25 @@ type RequestOptions = {
 
 type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 
-async function send(method: Method, path: string, body: unknown, signal?: AbortSignal): Promise<Response> {
+/** A request body: JSON (the default), or raw bytes with their own headers (document uploads). */
+type Payload = { json: unknown } | { raw: Blob; headers: Record<string, string> } | undefined;
+
+function payloadOf(body: unknown): Payload {
+  return body === undefined ? undefined : { json: body };
+}
+
+async function send(method: Method, path: string, payload: Payload, signal?: AbortSignal): Promise<Response> {
   const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
-  if (body !== undefined) headers['content-type'] = 'application/json';
+  if (payload && 'json' in payload) headers['content-type'] = 'application/json';
+  if (payload && 'raw' in payload) Object.assign(headers, payload.headers);
   if (!SAFE_METHODS.has(method) && csrfToken) headers[CSRF_HEADER] = csrfToken;
   return fetch(path, {
     method,
     headers,
     credentials: 'same-origin',
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    ...(payload === undefined
+      ? {}
+      : { body: 'json' in payload ? JSON.stringify(payload.json) : payload.raw }),
     signal: signal ?? null,
   });
 }
@@ -159,7 +169,26 @@ export async function apiRequest<T>(
   body?: unknown,
   options: RequestOptions = {},
 ): Promise<T> {
-  const response = await sendWithRetries(method, path, body, options);
+  const response = await sendWithRetries(method, path, payloadOf(body), options);
+  return (await response.json()) as T;
+}
+
+/**
+ * Sends a file as the raw request body (`application/octet-stream` unless `headers` say otherwise), with
+ * the CSRF header and the same retries as {@link apiRequest}; returns the JSON answer.
+ */
+export async function apiUpload<T>(
+  path: string,
+  file: Blob,
+  headers: Record<string, string> = {},
+  options: RequestOptions = {},
+): Promise<T> {
+  const response = await sendWithRetries(
+    'POST',
+    path,
+    { raw: file, headers: { 'content-type': 'application/octet-stream', ...headers } },
+    options,
+  );
   return (await response.json()) as T;
 }
 
@@ -167,7 +196,7 @@ export async function apiRequest<T>(
 async function sendWithRetries(
   method: Method,
   path: string,
-  body: unknown,
+  body: Payload,
   options: RequestOptions,
 ): Promise<Response> {
   let response = await send(method, path, body, options.signal);

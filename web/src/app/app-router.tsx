@@ -6,8 +6,12 @@ import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
+import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { portalRoutes } from '../modules/portal/portal-routes';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
+import { SHARE_PATH } from '../modules/shares/share-api';
+import { SharePage } from '../modules/shares/share-page';
 import { SystemStatusPage } from '../modules/system/system-status-page';
 import { UsersPage } from '../modules/users/users-page';
 import { ConsoleLayout } from './console-layout';
@@ -27,6 +31,8 @@ export function createAppRouter() {
     { path: routePaths.setup, element: <SetupPage />, errorElement: <RouteErrorPage /> },
     // The customer portal: its own sign-in, frame and session, no staff navigation.
     ...portalRoutes,
+    // An outside party's view of a shared claim: no session, the link's token is the credential.
+    { path: SHARE_PATH, element: <SharePage />, errorElement: <RouteErrorPage /> },
     {
       // Every console page is behind the session guard, the status page included.
       element: <RequireSession />,
@@ -39,6 +45,22 @@ export function createAppRouter() {
             { index: true, element: <Navigate to={routePaths.systemStatus} replace /> },
             { path: routePaths.systemStatus, element: <SystemStatusPage /> },
             { path: routePaths.account, element: <AccountPage /> },
+            {
+              path: routePaths.claims,
+              element: (
+                <RequirePermission action="read" subject="Claim">
+                  <ClaimsListPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: `${routePaths.claims}/:id`,
+              element: (
+                <RequirePermission action="read" subject="Claim">
+                  <ClaimDetailPage />
+                </RequirePermission>
+              ),
+            },
             {
               path: routePaths.users,
               element: (

@@ -3,6 +3,7 @@ import {
   AuditOutlined,
   DashboardOutlined,
   DatabaseOutlined,
+  FileProtectOutlined,
   MenuOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -40,6 +41,15 @@ export function ConsoleLayout() {
       icon: <DashboardOutlined />,
       label: <Link to={routePaths.systemStatus}>{t('nav.systemStatus')}</Link>,
     },
+    ...(can(me?.permissions, 'read', 'Claim')
+      ? [
+          {
+            key: routePaths.claims,
+            icon: <FileProtectOutlined />,
+            label: <Link to={routePaths.claims}>{t('nav.claims')}</Link>,
+          },
+        ]
+      : []),
     ...(can(me?.permissions, 'read', 'Catalogue')
       ? [
           {

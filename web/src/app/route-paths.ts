@@ -1,5 +1,6 @@
 export const routePaths = {
   systemStatus: '/status',
+  claims: '/claims',
   account: '/account',
   users: '/admin/users',
   catalogue: '/catalogue',
@@ -8,3 +9,6 @@ export const routePaths = {
   login: '/login',
   setup: '/setup',
 } as const;
+
+/** A claim's page (the id is a UUID, not personal data). */
+export const claimPath = (id: string) => `${routePaths.claims}/${encodeURIComponent(id)}`;
