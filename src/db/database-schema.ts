@@ -6,6 +6,7 @@ import type { DocumentsTables } from '../modules/documents/documents.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
 import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
 import type { PayoutsTables } from '../modules/payouts/payouts.tables.js';
+import type { PortalTables } from '../modules/portal/portal.tables.js';
 import type { SharesTables } from '../modules/shares/shares.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
@@ -21,6 +22,7 @@ export type Database = {
   DocumentsTables &
   IdentityTables &
   NotificationTables &
+  PortalTables &
   PayoutsTables &
   SharesTables &
   VaultTables;

@@ -47,6 +47,11 @@ import {
 import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
 import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
 import { PayoutsService } from '../modules/payouts/payouts.service.js';
+import { portalRoutes } from '../modules/portal/portal.routes.js';
+import { PortalService } from '../modules/portal/portal.service.js';
+import { PortalAccountsService } from '../modules/portal/portal-accounts.service.js';
+import { derivePortalKeys } from '../modules/portal/portal-codes.js';
+import { PortalSessions } from '../modules/portal/portal-sessions.js';
 import { sharesRoutes } from '../modules/shares/shares.routes.js';
 import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
@@ -187,6 +192,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'audit', description: 'The tamper-evident audit log' },
         { name: 'access', description: 'Break-glass access and security alerts' },
         { name: 'claims', description: 'Claims, customers and policies' },
+        { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
       ],
     },
@@ -221,9 +227,22 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   });
   // Installed before any route, so that every route below must declare its access policy.
   const breakGlass = new BreakGlassService(store.db, options.audit);
+  const portalKeys = derivePortalKeys(options.identityKey);
+  const portalSessions = new PortalSessions(store.db, {
+    audit: options.audit,
+    codeKey: portalKeys.codeKey,
+    sessionIdleMs: config.sessionIdleMinutes * 60_000,
+    sessionMaxMs: config.sessionMaxHours * 3_600_000,
+  });
   app.decorate(
     'routeAccess',
-    installRouteAccess(app, { identity, breakGlass, audit: options.audit, db: store.db }),
+    installRouteAccess(app, {
+      identity,
+      breakGlass,
+      audit: options.audit,
+      db: store.db,
+      customers: portalSessions,
+    }),
   );
 
   const system = await SystemService.create(store, {
@@ -301,6 +320,25 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       prefix: API_PREFIX,
     });
     await app.register(documentsRoutes, { documents, prefix: API_PREFIX });
+    const accounts = new PortalAccountsService(store.db, portalSessions, customers, notifications, {
+      audit: options.audit,
+      keys: portalKeys,
+    });
+    const portal = new PortalService(
+      store.db,
+      claims,
+      customers,
+      documents,
+      notifications,
+      options.auditService ?? null,
+    );
+    await app.register(portalRoutes, {
+      accounts,
+      sessions: portalSessions,
+      portal,
+      maxUploadBytes: documents.maxUploadBytes,
+      prefix: API_PREFIX,
+    });
     await app.register(payoutsRoutes, { payouts, prefix: API_PREFIX });
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
     claims.onClaimMoved(shares);

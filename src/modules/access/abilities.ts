@@ -145,7 +145,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
 
 export function abilityFor(principal: Principal | null, options: { breakGlass?: boolean } = {}): AppAbility {
   const builder = new AbilityBuilder<AppAbility>(createMongoAbility);
-  if (principal) {
+  // SECURITY: a customer holds no grant at all; the portal's routes act on the customer's own records only.
+  if (principal && principal.kind !== 'customer') {
     const who = { userId: principal.userId, branch: principal.branch };
     for (const grant of ROLE_GRANTS[principal.role]) grant(builder.can, who);
     // Break-glass lifts the duty conditions on claims, for its few minutes, for roles that handle them.

@@ -162,7 +162,7 @@ export class BreakGlassService {
 
   async acknowledge(context: RequestContext, alertId: string): Promise<void> {
     const principal = context.principal;
-    if (!principal) throw new DomainError('unauthenticated');
+    if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
     await this.db.transaction().execute(async (trx) => {
       const acknowledged = await this.#repository
         .with(trx)

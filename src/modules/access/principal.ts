@@ -28,7 +28,24 @@ export type ApiTokenPrincipal = {
   scopes: readonly string[];
 };
 
-export type Principal = StaffPrincipal | ApiTokenPrincipal;
+/**
+ * A customer signed in to the portal (issue section 8) with password and a one-time code. Customers hold no
+ * role grants: they reach only `{ customer: true }` routes, which act on their own records.
+ */
+export type CustomerPrincipal = {
+  kind: 'customer';
+  /** The customer's id, which is also their vault data subject id. */
+  customerId: string;
+  sessionId: string;
+  /** `code-pending` between the password and the one-time code; only the code step admits it. */
+  sessionState: 'code-pending' | 'active';
+  csrfToken: string;
+};
+
+export type Principal = StaffPrincipal | ApiTokenPrincipal | CustomerPrincipal;
+
+/** A principal acting in a staff role (a staff session or an API token), as opposed to a customer. */
+export type StaffLikePrincipal = StaffPrincipal | ApiTokenPrincipal;
 
 /** What every service call carries besides its arguments. */
 export type RequestContext = {
@@ -56,6 +73,16 @@ export function auditActorOf(context: RequestContext): AuditActor {
       id: null,
       role: null,
       sessionId: null,
+      ip: context.ip,
+      userAgent: context.userAgent,
+    };
+  }
+  if (principal.kind === 'customer') {
+    return {
+      type: 'customer',
+      id: principal.customerId,
+      role: 'customer',
+      sessionId: principal.sessionId,
       ip: context.ip,
       userAgent: context.userAgent,
     };

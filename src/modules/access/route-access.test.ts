@@ -83,14 +83,52 @@ describe('route access policies', () => {
     const publicApi = apiRoutes
       .filter((route) => 'public' in route.access)
       .map((route) => `${route.method} ${route.url}`);
-    // The only public API routes: signing in, and opening a claim share (and its documents) with the
-    // share's token, which is itself the credential: checked, audited and rate-limited by the shares service.
-    expect(publicApi).toEqual([
-      'POST /api/v1/auth/login',
-      'POST /api/v1/shares/open',
-      'POST /api/v1/shares/documents/:id',
-    ]);
+    // The only public API routes:
+    // - signing in, for staff and for customers;
+    // - the portal's two registration steps: a customer without an account gets one only by matching a
+    //   resident ID number and a contact to an existing customer, then the code sent to the contact on file;
+    //   everything after the password step (the code step included) needs the portal session;
+    // - opening a claim share (and its documents) with the share's token, which is itself the credential:
+    //   checked, audited and rate-limited by the shares service.
+    expect([...publicApi].sort()).toEqual(
+      [
+        'POST /api/v1/auth/login',
+        'POST /api/v1/portal/login',
+        'POST /api/v1/portal/register',
+        'POST /api/v1/portal/register/complete',
+        'POST /api/v1/shares/open',
+        'POST /api/v1/shares/documents/:id',
+      ].sort(),
+    );
   });
+
+  it('keeps customer routes and staff routes apart', () => {
+    for (const route of server.app.routeAccess.filter((candidate) => candidate.url.startsWith('/api/'))) {
+      const isPortal = route.url.startsWith('/api/v1/portal/');
+      const label = `${route.method} ${route.url}`;
+      // Every customer route is a portal route, and every portal route is for customers or a public step.
+      if ('customer' in route.access) expect(isPortal, label).toBe(true);
+      if (isPortal) expect('customer' in route.access || 'public' in route.access, label).toBe(true);
+    }
+  });
+
+  it('turns staff away from portal routes whatever their role', async () => {
+    const portalRoutes = server.app.routeAccess.filter(
+      (route) => 'customer' in route.access && route.method !== 'HEAD',
+    );
+    expect(portalRoutes.length).toBeGreaterThan(5);
+    for (const route of portalRoutes) {
+      for (const role of STAFF_ROLES) {
+        const session = sessions.get(role) as StaffSession;
+        const response = await session.request(
+          route.method as 'GET',
+          concrete(route.url),
+          route.method === 'GET' ? undefined : {},
+        );
+        expect(response.statusCode, `${role} ${route.method} ${route.url}`).toBe(401);
+      }
+    }
+  }, 120_000);
 
   it('refuses to register a route without a policy', async () => {
     const fresh = await createTestServer();

@@ -7,7 +7,13 @@ import type { AuditRecorder } from '../audit/audit-event.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { type Action, type AppAbility, abilityFor, type Subject } from './abilities.js';
 import type { BreakGlassService } from './break-glass.service.js';
-import { auditActorOf, hasFreshSecondFactor, type Principal, type RequestContext } from './principal.js';
+import {
+  auditActorOf,
+  type CustomerPrincipal,
+  hasFreshSecondFactor,
+  type Principal,
+  type RequestContext,
+} from './principal.js';
 
 /**
  * Every route declares who may call it (S3.2), in its `config.access`; a route without a declaration
@@ -16,12 +22,24 @@ import { auditActorOf, hasFreshSecondFactor, type Principal, type RequestContext
  * - `{ authenticated: true }`: any signed-in principal; `allowIncomplete` also admits a session that has
  *   not finished its second factor, enrolment or password change (the routes that finish them);
  * - `{ can: [action, subject] }`: the caller's ability must allow it; `stepUp` also demands a second
- *   factor verified in the last five minutes (S3.3).
+ *   factor verified in the last five minutes (S3.3);
+ * - `{ customer: true }`: a customer signed in to the portal (password and one-time code); `allowIncomplete`
+ *   also admits a portal session still waiting for its code (the route that takes it).
+ *
+ * SECURITY: staff and customers never share a route. A customer route reads the portal cookie and nothing
+ * else (no staff cookie, no API token); every other route ignores the portal cookie. So a staff credential
+ * cannot open a portal route nor a portal credential a staff route, and the kind check below says so again.
  */
 export type RouteAccess =
   | { public: true }
   | { authenticated: true; allowIncomplete?: boolean; stepUp?: boolean }
-  | { can: readonly [Action, Subject]; stepUp?: boolean };
+  | { can: readonly [Action, Subject]; stepUp?: boolean }
+  | { customer: true; allowIncomplete?: boolean };
+
+/** Resolves the portal cookie into a customer principal (the portal module provides it). */
+export interface CustomerSessions {
+  authenticateSession(token: string): Promise<CustomerPrincipal | null>;
+}
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -40,6 +58,8 @@ declare module 'fastify' {
 }
 
 export const SESSION_COOKIE = '__Host-claimguard-session';
+/** The customer portal's session cookie: separate from staff sessions, read only by customer routes. */
+export const PORTAL_SESSION_COOKIE = '__Host-claimguard-portal';
 export const CSRF_HEADER = 'x-csrf-token';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
@@ -73,6 +93,8 @@ export function installRouteAccess(
     breakGlass: BreakGlassService;
     audit: AuditRecorder;
     db: Parameters<AuditRecorder['record']>[0];
+    /** Portal sessions; without them no customer is ever resolved and every customer route answers 401. */
+    customers?: CustomerSessions;
   },
 ): RegisteredRoute[] {
   const registry: RegisteredRoute[] = [];
@@ -115,7 +137,10 @@ export function installRouteAccess(
   // Before validation: a caller who may not use a route learns nothing from how it validates input.
   app.addHook('preValidation', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = (request.routeOptions.config as { access?: RouteAccess }).access;
-    const principal = await authenticate(request, deps.identity);
+    const customerRoute = access !== undefined && 'customer' in access;
+    const principal = customerRoute
+      ? await authenticateCustomer(request, deps.customers)
+      : await authenticate(request, deps.identity);
     request.principal = principal;
     request.breakGlassUntil =
       principal?.kind === 'staff' && principal.sessionState === 'active'
@@ -125,14 +150,19 @@ export function installRouteAccess(
     if (!access || 'public' in access) return;
 
     if (!principal) throw new DomainError('unauthenticated');
-    const allowIncomplete = 'authenticated' in access && access.allowIncomplete === true;
+    // SECURITY: unreachable through the resolution above, and checked all the same: kinds never cross.
+    if (customerRoute !== (principal.kind === 'customer')) await deny(request, new DomainError('forbidden'));
+    const allowIncomplete =
+      ('authenticated' in access || 'customer' in access) && access.allowIncomplete === true;
+    if (principal.kind === 'customer' && principal.sessionState !== 'active' && !allowIncomplete)
+      throw new DomainError('second-factor-required');
     if (principal.kind === 'staff' && !allowIncomplete) {
       if (principal.sessionState === 'mfa-pending') throw new DomainError('second-factor-required');
       if (principal.sessionState === 'enrolment-required') throw new DomainError('enrolment-required');
       if (principal.mustChangePassword) throw new DomainError('password-change-required');
     }
     // SECURITY: a cookie is sent by the browser on its own; a write must also prove it came from our page.
-    if (principal.kind === 'staff' && !SAFE_METHODS.has(request.method)) {
+    if ((principal.kind === 'staff' || principal.kind === 'customer') && !SAFE_METHODS.has(request.method)) {
       const given = request.headers[CSRF_HEADER];
       if (!IdentityService.csrfMatches(principal.csrfToken, typeof given === 'string' ? given : undefined)) {
         throw new DomainError('csrf-failed');
@@ -141,12 +171,20 @@ export function installRouteAccess(
     if ('can' in access && !request.ability.can(access.can[0], access.can[1])) {
       await deny(request, new DomainError('forbidden'));
     }
-    if (access.stepUp && !hasFreshSecondFactor(principal)) {
+    if ('stepUp' in access && access.stepUp && !hasFreshSecondFactor(principal)) {
       await deny(request, new DomainError('step-up-required'));
     }
   });
 
   return registry;
+}
+
+async function authenticateCustomer(
+  request: FastifyRequest,
+  customers: CustomerSessions | undefined,
+): Promise<CustomerPrincipal | null> {
+  const token = request.cookies?.[PORTAL_SESSION_COOKIE];
+  return token && customers ? customers.authenticateSession(token) : null;
 }
 
 async function authenticate(request: FastifyRequest, identity: IdentityService): Promise<Principal | null> {

@@ -217,7 +217,8 @@ export class ClaimantVerificationService {
       kind: 'claimant-verification-failed',
       severity:
         reasons.includes('id-mismatch') || reasons.includes('recent-contact-change') ? 'critical' : 'warning',
-      subjectUserId: caller.context.principal?.userId ?? null,
+      subjectUserId:
+        caller.context.principal?.kind === 'customer' ? null : (caller.context.principal?.userId ?? null),
       details: { claimId: claim.id, reasons: reasons.join(',') },
     });
     await this.record(trx, caller, claim, 'claim.verification.manual-review', 'failure', {

@@ -97,7 +97,7 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
           ...(state ? { states: state } : {}),
           ...(productLine ? { productLine } : {}),
           ...(number ? { number } : {}),
-          ...(mine && principal ? { assigneeId: principal.userId } : {}),
+          ...(mine && principal && principal.kind !== 'customer' ? { assigneeId: principal.userId } : {}),
         },
         { limit, offset },
       );

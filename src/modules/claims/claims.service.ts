@@ -124,6 +124,8 @@ export const REVEALABLE_CLAIM_FIELDS = [
 export type RevealableClaimField = (typeof REVEALABLE_CLAIM_FIELDS)[number];
 
 const CLAIM_PURPOSE: PurposeId = 'claim-handling';
+/** A customer reading their own claim in the portal is a data subject seeing their data, not claim work. */
+const OWN_DATA_PURPOSE: PurposeId = 'data-subject-request';
 const PAGE_MAX = 200;
 
 export class ClaimsService {
@@ -260,10 +262,15 @@ export class ClaimsService {
     filter: repository.ClaimListFilter & { claimantLookup?: Parameters<CustomerService['findIds']>[1] },
     page: { limit: number; offset: number },
   ): Promise<{ items: ClaimSummary[]; total: number }> {
-    const scope = this.scopeOf(caller, 'read');
+    // A customer (portal) lists their own claims only: every claim whose claimant they are, and no other.
+    const scope = caller.customerId ? null : this.scopeOf(caller, 'read');
     return this.run(async (trx) => {
       const { claimantLookup, ...rest } = filter;
-      const claimantIds = claimantLookup ? await this.customers.findIds(trx, claimantLookup) : undefined;
+      const claimantIds = caller.customerId
+        ? [caller.customerId]
+        : claimantLookup
+          ? await this.customers.findIds(trx, claimantLookup)
+          : undefined;
       const { rows, total } = await repository.listClaims(
         trx,
         scope,
@@ -276,7 +283,7 @@ export class ClaimsService {
         ['name'],
         {
           actor: auditActorOf(caller.context),
-          purpose: CLAIM_PURPOSE,
+          purpose: caller.customerId ? OWN_DATA_PURPOSE : CLAIM_PURPOSE,
           unmask: false,
           requestId: caller.context.requestId,
         },
@@ -465,7 +472,7 @@ export class ClaimsService {
     return this.run(async (trx) => {
       const claim = await this.claimFor(trx, caller, id, 'update');
       const principal = caller.context.principal;
-      if (!principal) throw new DomainError('unauthenticated');
+      if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
       const noteId = randomUUID();
       const actor = auditActorOf(caller.context);
       const sealed = await this.vault.seal(
@@ -604,7 +611,7 @@ export class ClaimsService {
   }
 
   private checkMayMove(caller: ClaimCaller, claim: repository.ClaimRow, rule: ClaimTransitionRule) {
-    const role: Role | undefined = caller.customerId ? 'customer' : caller.context.principal?.role;
+    const role: Role | undefined = roleOf(caller);
     const onDuty = caller.customerId
       ? caller.customerId === claim.claimant_id
       : caller.ability.can('update', subjectClaim(attributesOf(claim)));
@@ -698,7 +705,7 @@ export class ClaimsService {
     caller: ClaimCaller,
     claim: repository.ClaimRow,
     unmasked: ReadonlySet<RevealableClaimField>,
-    purpose: PurposeId = CLAIM_PURPOSE,
+    purpose: PurposeId = caller.customerId ? OWN_DATA_PURPOSE : CLAIM_PURPOSE,
   ): Promise<ClaimDetail> {
     const actor = auditActorOf(caller.context);
     const policy = await this.customers.policy(trx, claim.policy_id);
@@ -725,7 +732,8 @@ export class ClaimsService {
         ? await this.customers.view(trx, [claim.claimant_id], clearFields, access(true))
         : [];
     const claimant = maskedView[0] ?? clearView[0];
-    const notes = await repository.notesOf(trx, claim.id);
+    // Notes are the handlers' working notes, not the customer's: a customer caller neither sees nor reads them.
+    const notes = caller.customerId ? [] : await repository.notesOf(trx, claim.id);
     const own = (column: 'description_ct' | 'incident_location_ct', field: PersonalDataFieldId) =>
       claim[column]
         ? ({
@@ -775,7 +783,7 @@ export class ClaimsService {
       });
     }
     const timeline = await repository.transitionsOf(trx, claim.id);
-    const role: Role | undefined = caller.customerId ? 'customer' : caller.context.principal?.role;
+    const role: Role | undefined = roleOf(caller);
     const onDuty = caller.customerId ? true : caller.ability.can('update', subjectClaim(attributesOf(claim)));
     return {
       ...summaryOf(claim),
@@ -860,6 +868,13 @@ function denied(
     details: { reason },
   });
   return error;
+}
+
+/** The role a caller acts in: 'customer' for the portal, else the staff principal's role. */
+function roleOf(caller: ClaimCaller): Role | undefined {
+  const principal = caller.context.principal;
+  if (caller.customerId || principal?.kind === 'customer') return 'customer';
+  return principal?.role;
 }
 
 function summaryOf(row: repository.ClaimRow): Omit<ClaimSummary, 'claimantName'> {

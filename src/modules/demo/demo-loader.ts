@@ -308,8 +308,9 @@ async function walkTo(claims: ClaimsService, id: string, target: ClaimState, who
   const handler = await who.handlerOf(id);
   claim = await claims.transition(handler, id, { to: 'surveying', version: claim.version });
   if (target === 'surveying') return;
+  const surveyor = who.surveyor.context.principal;
   claim = await claims.transition(
-    who.surveyor.context.principal?.userId === claim.surveyorId ? who.surveyor : who.supervisor,
+    surveyor?.kind === 'staff' && surveyor.userId === claim.surveyorId ? who.surveyor : who.supervisor,
     id,
     {
       to: 'assessing',

@@ -532,7 +532,7 @@ export class IdentityService {
 
   me(context: RequestContext): Promise<UserView> {
     const principal = context.principal;
-    if (!principal) throw new DomainError('unauthenticated');
+    if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
     return this.#repository.findUser(principal.userId).then((row) => {
       if (!row) throw new DomainError('unauthenticated');
       return toUserView(row);

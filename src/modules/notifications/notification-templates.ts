@@ -115,6 +115,41 @@ export const NOTIFICATION_TEMPLATES = {
       },
     },
   },
+  'portal.registration-code': {
+    recipients: ['customer'],
+    // Sent to the phone or email ON FILE that the person named when registering; never in-app (no account yet).
+    channels: ['email', 'sms'],
+    params: z.strictObject({ code: verificationCode, validMinutes: z.number().int().min(1).max(60) }),
+    secretParams: ['code'],
+    linkParams: [],
+    text: {
+      'zh-CN': {
+        subject: '客户服务平台注册验证码',
+        body: '您正在注册 ClaimGuard 客户服务平台，验证码是 {code}，{validMinutes} 分钟内有效。如非本人操作，请忽略并联系我们。请勿告诉任何人。',
+      },
+      'en-US': {
+        subject: 'Your customer portal registration code',
+        body: 'You are registering for the ClaimGuard customer portal. Your code is {code}, valid for {validMinutes} minutes. If this was not you, ignore it and contact us. Do not share it.',
+      },
+    },
+  },
+  'portal.sign-in-code': {
+    recipients: ['customer'],
+    channels: ['email', 'sms'],
+    params: z.strictObject({ code: verificationCode, validMinutes: z.number().int().min(1).max(60) }),
+    secretParams: ['code'],
+    linkParams: [],
+    text: {
+      'zh-CN': {
+        subject: '客户服务平台登录验证码',
+        body: '您的登录验证码是 {code}，{validMinutes} 分钟内有效。如非本人操作，说明有人知道您的密码，请尽快修改。请勿告诉任何人，我们的工作人员不会向您索取。',
+      },
+      'en-US': {
+        subject: 'Your customer portal sign-in code',
+        body: 'Your sign-in code is {code}, valid for {validMinutes} minutes. If this was not you, someone knows your password: change it soon. Do not share it: our staff will never ask you for it.',
+      },
+    },
+  },
   'security.alert': {
     recipients: ['staff'],
     channels: ['in-app', 'email', 'sms'],

@@ -759,7 +759,7 @@ function maskedAccount(view: BankAccountView): MaskedBankAccount {
 
 function staffOf(caller: PayoutCaller) {
   const principal = caller.context.principal;
-  if (!principal) throw new DomainError('unauthenticated');
+  if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
   return { userId: principal.userId, role: principal.role };
 }
 

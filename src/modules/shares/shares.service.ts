@@ -225,7 +225,7 @@ export class SharesService implements ClaimEventListener {
         maxDays: MAX_SHARE_DAYS,
       });
     const principal = caller.context.principal;
-    if (!principal) throw new DomainError('unauthenticated');
+    if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
 
     return this.claims.runAudited(async (trx) => {
       const claim = await this.claims.claimForDuty(trx, caller, claimId, 'update');
@@ -313,7 +313,7 @@ export class SharesService implements ClaimEventListener {
   /** Ends a share at once. Needs update duty on its claim; audited. Revoking twice changes nothing. */
   async revoke(caller: ClaimCaller, shareId: string): Promise<ShareSummary> {
     const principal = caller.context.principal;
-    if (!principal) throw new DomainError('unauthenticated');
+    if (!principal || principal.kind === 'customer') throw new DomainError('unauthenticated');
     return this.claims.runAudited(async (trx) => {
       const share = await repository.findShare(trx, shareId);
       if (!share) throw new DomainError('not-found', 'No such share.');

@@ -9,6 +9,7 @@ import { SetupPage } from '../modules/auth/setup-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
+import { portalRoutes } from '../modules/portal/portal-routes';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SHARE_PATH } from '../modules/shares/share-api';
 import { SharePage } from '../modules/shares/share-page';
@@ -29,6 +30,8 @@ export function createAppRouter() {
   return createBrowserRouter([
     { path: routePaths.login, element: <LoginPage />, errorElement: <RouteErrorPage /> },
     { path: routePaths.setup, element: <SetupPage />, errorElement: <RouteErrorPage /> },
+    // The customer portal: its own sign-in, frame and session, no staff navigation.
+    ...portalRoutes,
     // An outside party's view of a shared claim: no session, the link's token is the credential.
     { path: SHARE_PATH, element: <SharePage />, errorElement: <RouteErrorPage /> },
     {

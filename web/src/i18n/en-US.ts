@@ -1,3 +1,4 @@
+import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
 
 export const enUS: TranslationResources = {
@@ -523,6 +524,7 @@ export const enUS: TranslationResources = {
     acknowledgedMessage: 'Alert acknowledged',
     empty: 'No alerts',
   },
+  portal: portalEnUS,
   claims: {
     export: {
       button: 'Export',

@@ -1,3 +1,5 @@
+import { portalZhCN } from '../modules/portal/portal-i18n';
+
 /**
  * Simplified Chinese strings, the console's default language. Its shape is the contract every other
  * language must match (see `TranslationResources`). Avoid i18next plural suffixes (`_one`/`_other`):
@@ -521,6 +523,7 @@ export const zhCN = {
     acknowledgedMessage: '告警已确认',
     empty: '没有告警',
   },
+  portal: portalZhCN,
   claims: {
     export: {
       button: '导出',
