@@ -1,4 +1,11 @@
-import { appendBatch, type Db, type NewEventRow, readInboxAndSize, readNodes } from './audit.repository.js';
+import {
+  appendToLog,
+  type Db,
+  lockLog,
+  type NewEventRow,
+  readNodes,
+  takeInboxAndSize,
+} from './audit.repository.js';
 import { encodeCanonicalEvent, toCanonicalEvent } from './canonical-event.js';
 import { appendLeaves, frontierAddresses, hashLeaf } from './merkle-tree.js';
 
@@ -9,27 +16,22 @@ export const DEFAULT_BATCH_SIZE = 1_000;
  * consecutive seq numbers, stores every Merkle subtree they complete, and deletes them from the inbox,
  * all in one transaction. Returns how many events it sequenced.
  *
- * Two round trips: read the oldest inbox rows and the tree size (no lock), compute canonical bytes,
- * leaf hashes and completed subtrees, then append them with `appendBatch`, one statement that takes the
- * log lock, checks the size is still the one the batch was computed for, deletes the rows from the inbox
- * and inserts events and subtrees. If another sequencer appended in between, nothing changes and the
- * batch is read and computed again.
- *
  * SECURITY: the transaction-scoped advisory lock makes sequencers (in this and any other process on the
- * same database) take turns, and the size check under it means every append extends exactly the tree
- * its subtrees were computed from, so seq stays gapless. Callers of record() never take this lock: they
- * only insert into the inbox.
+ * same database) take turns, so seq stays gapless and every append extends the tree the previous one
+ * left. Callers of record() never take this lock: they only insert into the inbox.
  */
 export async function sequencePending(
   db: Db,
   options: { batchSize?: number; state?: SequencerState } = {},
 ): Promise<number> {
   const batchSize = options.batchSize ?? DEFAULT_BATCH_SIZE;
-  for (;;) {
-    const { rows: inbox, size } = await readInboxAndSize(db, batchSize);
-    if (inbox.length === 0) return 0;
-    const cached = options.state?.tree ?? null;
-    const frontier = cached?.size === size ? cached.frontier : await readFrontier(db, size);
+  const cached = options.state?.tree ?? null;
+  const { moved, tree } = await db.transaction().execute(async (trx) => {
+    await lockLog(trx);
+    // Read after taking the lock: under READ COMMITTED each statement sees what the previous holder committed.
+    const { rows: inbox, size } = await takeInboxAndSize(trx, batchSize);
+    if (inbox.length === 0) return { moved: 0, tree: cached };
+    const frontier = cached?.size === size ? cached.frontier : await readFrontier(trx, size);
     const rows: NewEventRow[] = inbox.map((entry, offset) => {
       // Milliseconds, as the canonical encoding keeps them, so the column and the bytes agree.
       const occurredAt = new Date(entry.occurredAt.getTime());
@@ -41,17 +43,12 @@ export async function sequencePending(
       frontier,
       rows.map((row) => row.leafHash),
     );
-    const committed = await appendBatch(db, {
-      expectedSize: size,
-      inboxIds: inbox.map((entry) => entry.id),
-      rows,
-      nodes: appended.completed,
-    });
-    if (!committed) continue;
-    // Only after the commit: a rolled-back append must not leave a frontier the store does not have.
-    if (options.state) options.state.tree = { size: appended.size, frontier: appended.frontier };
-    return rows.length;
-  }
+    await appendToLog(trx, rows, appended.completed);
+    return { moved: rows.length, tree: { size: appended.size, frontier: appended.frontier } };
+  });
+  // Only after the commit: a rolled-back append must not leave a frontier the store does not have.
+  if (options.state) options.state.tree = tree;
+  return moved;
 }
 
 /**

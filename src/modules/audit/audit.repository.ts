@@ -53,72 +53,87 @@ export type NewEventRow = {
 };
 
 /**
- * Reads up to `limit` inbox rows, oldest first, together with the current tree size, in one statement
- * (one snapshot). Takes no lock: {@link appendBatch} checks under the lock that the size still holds.
+ * Takes (deletes and returns) up to `limit` inbox rows, oldest first, together with the current tree
+ * size, in one statement (one round trip of the sequencer's few). Call it holding the log lock, inside
+ * the transaction that appends the rows: if the append fails, they come back.
  */
-export async function readInboxAndSize(db: Db, limit: number): Promise<{ rows: InboxRow[]; size: number }> {
-  const { rows } = await db.executeQuery<{
+export async function takeInboxAndSize(trx: Db, limit: number): Promise<{ rows: InboxRow[]; size: number }> {
+  const { rows } = await sql<{
     size: number | bigint;
     id: number | bigint;
     event: unknown;
     occurred_at: Date;
-  }>(CompiledQuery.raw(READ_INBOX_AND_SIZE, [limit]));
-  const inbox = rows.map((row) => ({
-    id: toNumber(row.id),
-    event: (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventInput,
-    occurredAt: row.occurred_at,
-  }));
+  }>`
+    with taken as (
+      delete from audit_inbox where id in (select id from audit_inbox order by id limit ${limit})
+      returning id, event, occurred_at
+    )
+    select (select coalesce(max(seq) + 1, 0) from audit_events) as size, id, event, occurred_at from taken`.execute(
+    trx,
+  );
+  const inbox = rows
+    .map((row) => ({
+      id: toNumber(row.id),
+      event: (typeof row.event === 'string' ? JSON.parse(row.event) : row.event) as AuditEventInput,
+      occurredAt: row.occurred_at,
+    }))
+    .sort((a, b) => a.id - b.id);
   return { rows: inbox, size: rows[0] ? toNumber(rows[0].size) : 0 };
 }
 
-const READ_INBOX_AND_SIZE = `
-  select (select coalesce(max(seq) + 1, 0) from audit_events) as size, id, event, occurred_at
-  from audit_inbox order by id limit $1`;
+const eventValues = (row: NewEventRow) => ({
+  seq: row.seq,
+  canonical: row.canonical,
+  leaf_hash: row.leafHash,
+  occurred_at: row.occurredAt,
+  actor_type: row.event.actor.type,
+  actor_id: row.event.actor.id,
+  action: row.event.action,
+  resource_type: row.event.resource.type,
+  resource_id: row.event.resource.id,
+  data_subject_id: row.event.dataSubjectId,
+  outcome: row.event.outcome,
+});
 
-/**
- * Appends a batch computed for a log of `expectedSize` events in one statement and one transaction
- * (`audit_append`, migration 2026-11-24T2300-audit-append): under the log lock it checks the size,
- * deletes the batch's inbox rows and inserts the events and the subtrees they complete, each column as
- * one array. Returns false, having changed nothing, when the log grew since the batch was read.
- */
-export async function appendBatch(
-  db: Db,
-  batch: {
-    expectedSize: number;
-    inboxIds: readonly number[];
-    rows: readonly NewEventRow[];
-    nodes: readonly StoredNode[];
-  },
-): Promise<boolean> {
-  const { rows, nodes } = batch;
-  const column = <T>(pick: (row: NewEventRow) => T): T[] => rows.map(pick);
-  const result = await db.executeQuery<{ appended: boolean }>(
-    CompiledQuery.raw(APPEND_BATCH, [
-      AUDIT_LOCK_KEY,
-      batch.expectedSize,
-      batch.inboxIds,
-      column((row) => row.seq),
-      column((row) => row.canonical),
-      column((row) => row.leafHash),
-      column((row) => row.occurredAt),
-      column((row) => row.event.actor.type),
-      column((row) => row.event.actor.id),
-      column((row) => row.event.action),
-      column((row) => row.event.resource.type),
-      column((row) => row.event.resource.id),
-      column((row) => row.event.dataSubjectId),
-      column((row) => row.event.outcome),
-      nodes.map((node) => node.level),
-      nodes.map((node) => node.index),
-      nodes.map((node) => node.hash),
-    ]),
-  );
-  return result.rows[0]?.appended === true;
+/** Inserts sequenced events and the subtrees they complete; one statement for a batch of up to 500. */
+export async function appendToLog(
+  trx: Db,
+  rows: readonly NewEventRow[],
+  nodes: readonly StoredNode[],
+): Promise<void> {
+  for (let at = 0; at + 500 < rows.length; at += 500) {
+    await trx
+      .insertInto('audit_events')
+      .values(rows.slice(at, at + 500).map(eventValues))
+      .execute();
+  }
+  const last = rows.slice(Math.floor((rows.length - 1) / 500) * 500).map(eventValues);
+  if (nodes.length === 0 || nodes.length > 5_000) {
+    if (last.length > 0) await trx.insertInto('audit_events').values(last).execute();
+    await insertNodes(trx, nodes);
+    return;
+  }
+  await trx
+    .with('nodes', (db) =>
+      db
+        .insertInto('audit_tree_nodes')
+        .values(nodes.map((node) => ({ level: node.level, idx: node.index, hash: node.hash })))
+        .returning('level'),
+    )
+    .insertInto('audit_events')
+    .values(last)
+    .execute();
 }
 
-const APPEND_BATCH = `select audit_append($1::bigint, $2::bigint, $3::bigint[], $4::bigint[], $5::bytea[],
-  $6::bytea[], $7::timestamptz[], $8::text[], $9::text[], $10::text[], $11::text[], $12::text[], $13::text[],
-  $14::text[], $15::smallint[], $16::bigint[], $17::bytea[]) as appended`;
+export async function insertNodes(trx: Db, nodes: readonly StoredNode[]): Promise<void> {
+  for (let at = 0; at < nodes.length; at += 5_000) {
+    const chunk = nodes.slice(at, at + 5_000);
+    await trx
+      .insertInto('audit_tree_nodes')
+      .values(chunk.map((node) => ({ level: node.level, idx: node.index, hash: node.hash })))
+      .execute();
+  }
+}
 
 /**
  * Reads perfect-subtree hashes: level 0 from the events' leaf hashes, higher levels from the stored

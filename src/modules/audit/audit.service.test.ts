@@ -3,7 +3,6 @@ import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import { openPostgresStore, type Store } from '../../db/store.js';
 import { describeEachStore, openTestStore, postgresTestUrl } from '../../test-support/test-stores.js';
-import { appendBatch, readInboxAndSize } from './audit.repository.js';
 import type { AuditService } from './audit.service.js';
 import { sampleEvent, testAuditService } from './audit-test-kit.js';
 import { openCheckpoint, parseVerifierKey } from './checkpoint-note.js';
@@ -60,34 +59,6 @@ describeEachStore('audit log', (kind) => {
       action: 'personal-data.read',
       details: { n: 0 },
     });
-  });
-
-  it('appends nothing from a batch computed for a tree size the log no longer has, nor one whose rows are gone', async () => {
-    await recordMany(3);
-    const stale = await readInboxAndSize(store.db, 10);
-    expect(stale).toMatchObject({ size: 0, rows: [{ id: expect.any(Number) }, {}, {}] });
-    expect(await audit.flush()).toBe(3);
-    await recordMany(2, 3);
-    const batch = (expectedSize: number, ids: number[]) => ({
-      expectedSize,
-      inboxIds: ids,
-      rows: ids.map((_, offset) => ({
-        seq: expectedSize + offset,
-        canonical: Buffer.from('{}'),
-        leafHash: hashLeaf(Buffer.from('{}')),
-        occurredAt: new Date(),
-        event: sampleEvent(offset),
-      })),
-      nodes: [],
-    });
-    // Another sequencer appended since the batch was read: nothing changes, the caller reads again.
-    const staleIds = stale.rows.map((row) => row.id);
-    expect(await appendBatch(store.db, batch(0, staleIds))).toBe(false);
-    // Inbox rows deleted by something other than a sequencer: refused, nothing changes.
-    await expect(appendBatch(store.db, batch(3, [1_000_000]))).rejects.toThrow(/inbox rows are gone/);
-    expect((await readInboxAndSize(store.db, 10)).rows).toHaveLength(2);
-    expect(await audit.flush()).toBe(2);
-    expect(await audit.verify()).toMatchObject({ intact: true, events: 5 });
   });
 
   it('refuses events that break the contract without echoing them', async () => {
