@@ -143,11 +143,11 @@ export async function readNodes(db: Db, addresses: readonly NodeAddress[]): Prom
   const found = new Map<string, Buffer>();
   const leaves = [...new Set(addresses.filter((a) => a.level === 0).map((a) => a.index))];
   const inner = addresses.filter((a) => a.level > 0);
-  for (let at = 0; at < leaves.length; at += 1_000) {
+  for (let at = 0; at < leaves.length; at += 500) {
     const rows = await db
       .selectFrom('audit_events')
       .select(['seq', 'leaf_hash'])
-      .where('seq', 'in', leaves.slice(at, at + 1_000))
+      .where('seq', 'in', leaves.slice(at, at + 500))
       .execute();
     for (const row of rows) found.set(`0:${toNumber(row.seq)}`, Buffer.from(row.leaf_hash));
   }
