@@ -142,7 +142,6 @@ export async function insertNodes(trx: Db, nodes: readonly StoredNode[]): Promis
 export async function readNodes(db: Db, addresses: readonly NodeAddress[]): Promise<Map<string, Buffer>> {
   const found = new Map<string, Buffer>();
   const leaves = [...new Set(addresses.filter((a) => a.level === 0).map((a) => a.index))];
-  const inner = addresses.filter((a) => a.level > 0);
   for (let at = 0; at < leaves.length; at += 500) {
     const rows = await db
       .selectFrom('audit_events')
@@ -151,20 +150,26 @@ export async function readNodes(db: Db, addresses: readonly NodeAddress[]): Prom
       .execute();
     for (const row of rows) found.set(`0:${toNumber(row.seq)}`, Buffer.from(row.leaf_hash));
   }
-  for (let at = 0; at < inner.length; at += 1_000) {
-    const chunk = inner.slice(at, at + 1_000);
-    const rows = await db
-      .selectFrom('audit_tree_nodes')
-      .select(['level', 'idx', 'hash'])
-      .where(({ eb, refTuple, tuple }) =>
-        eb(
-          refTuple('level', 'idx'),
-          'in',
-          chunk.map((a) => tuple(a.level, a.index)),
-        ),
-      )
-      .execute();
-    for (const row of rows) found.set(`${row.level}:${toNumber(row.idx)}`, Buffer.from(row.hash));
+  // Upper nodes level by level, each once, with a plain IN list. (A row-value IN list of (level, idx) pairs
+  // made PGlite spin for minutes on a page of export proofs: the audit export hung.)
+  const byLevel = new Map<number, Set<number>>();
+  for (const address of addresses) {
+    if (address.level === 0) continue;
+    const set = byLevel.get(address.level) ?? new Set<number>();
+    set.add(address.index);
+    byLevel.set(address.level, set);
+  }
+  for (const [level, indexSet] of byLevel) {
+    const indexes = [...indexSet];
+    for (let at = 0; at < indexes.length; at += 500) {
+      const rows = await db
+        .selectFrom('audit_tree_nodes')
+        .select(['level', 'idx', 'hash'])
+        .where('level', '=', level)
+        .where('idx', 'in', indexes.slice(at, at + 500))
+        .execute();
+      for (const row of rows) found.set(`${row.level}:${toNumber(row.idx)}`, Buffer.from(row.hash));
+    }
   }
   return found;
 }
