@@ -10,7 +10,7 @@ import { AuditService } from '../src/modules/audit/audit.service.js';
 import type { AuditEventInput } from '../src/modules/audit/audit-event.js';
 import { MemoryTree } from '../src/modules/audit/merkle-tree.js';
 import { SystemService } from '../src/modules/system/system.service.js';
-import type { BenchGroup, Comparison, Measurement } from './bench-kit.js';
+import { type BenchGroup, type Comparison, type Measurement, postgresUnreachable } from './bench-kit.js';
 
 /**
  * The audit log on PostgreSQL:
@@ -75,17 +75,7 @@ function plainValues(n: number): unknown[] {
   ];
 }
 
-async function reachable(): Promise<string | null> {
-  const probe = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.end();
-    return null;
-  } catch {
-    return `PostgreSQL not reachable at ${new URL(ADMIN_URL).host} (set DATABASE_URL)`;
-  }
-}
+const reachable = () => postgresUnreachable(ADMIN_URL);
 
 /** Seeds `count` canonical events in SQL, then the stored subtrees in one pass, then a checkpoint. */
 async function seedLog(pool: pg.Pool, audit: AuditService, count: number): Promise<void> {

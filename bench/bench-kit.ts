@@ -1,3 +1,4 @@
+import pg from 'pg';
 import { Bench } from 'tinybench';
 
 /**
@@ -254,4 +255,17 @@ export function formatTable(rows: Row[]): string {
     `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`,
     ...body.map(line),
   ].join('\n');
+}
+
+/** A group's skip reason when PostgreSQL does not answer at `url` (null when it does). */
+export async function postgresUnreachable(url: string): Promise<string | null> {
+  const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
+  probe.on('error', () => {});
+  try {
+    await probe.connect();
+    await probe.end();
+    return null;
+  } catch {
+    return `PostgreSQL not reachable at ${new URL(url).host} (set DATABASE_URL)`;
+  }
 }

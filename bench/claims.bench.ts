@@ -24,7 +24,13 @@ import { RecordingAudit } from '../src/test-support/recording-audit.js';
 import { signInAs } from '../src/test-support/staff-session.js';
 import type { TestServer } from '../src/test-support/test-server.js';
 import { testVaultKeys } from '../src/test-support/vault-fixtures.js';
-import type { BenchGroup, Comparison, LoadComparison, Sample } from './bench-kit.js';
+import {
+  type BenchGroup,
+  type Comparison,
+  type LoadComparison,
+  postgresUnreachable,
+  type Sample,
+} from './bench-kit.js';
 
 /**
  * The claims module's speed targets:
@@ -44,17 +50,7 @@ const HTTP_SECONDS = Number(process.env.BENCH_HTTP_SECONDS ?? 5);
 const CUSTOMERS = Number(process.env.BENCH_CUSTOMERS ?? 1_000_000);
 const SEED_BATCH = 20_000;
 
-async function postgresReachable(): Promise<string | null> {
-  const probe = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 2_000 });
-  probe.on('error', () => {});
-  try {
-    await probe.connect();
-    await probe.end();
-    return null;
-  } catch {
-    return `PostgreSQL not reachable at ${new URL(ADMIN_URL).host} (set DATABASE_URL)`;
-  }
-}
+const postgresReachable = () => postgresUnreachable(ADMIN_URL);
 
 /** A throw-away database on the benchmark's PostgreSQL server; `drop` removes it. */
 async function throwAwayDatabase(name: string): Promise<{ url: string; drop: () => Promise<void> }> {

@@ -3,7 +3,7 @@ import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { PGliteDialect } from '../src/db/pglite-dialect.js';
 import { prepareQuery } from '../src/db/prepared-query.js';
-import type { BenchGroup, Comparison } from './bench-kit.js';
+import { type BenchGroup, type Comparison, postgresUnreachable } from './bench-kit.js';
 
 /**
  * A parameterised point query through the storage layer (Kysely, our dialect, our type parsers) against
@@ -72,17 +72,7 @@ export function postgresStorageGroup(): BenchGroup {
   let kysely: Kysely<BenchDatabase>;
   return {
     title: 'storage: PostgreSQL',
-    async skipReason() {
-      const probe = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2_000 });
-      probe.on('error', () => {});
-      try {
-        await probe.connect();
-        await probe.end();
-        return null;
-      } catch {
-        return `PostgreSQL not reachable at ${new URL(url).host} (set DATABASE_URL)`;
-      }
-    },
+    skipReason: () => postgresUnreachable(url),
     async setup() {
       // One connection each, so the comparison measures the layer and not pool contention.
       pool = new pg.Pool({ connectionString: url, max: 1, options: `-c search_path=${schema}` });

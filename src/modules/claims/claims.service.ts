@@ -320,7 +320,7 @@ export class ClaimsService {
         const decision = decideUnmask(
           caller.context.principal,
           caller.ability,
-          catalogueFieldOf(field, claim),
+          catalogueFieldOf(field),
           purpose,
         );
         if (!decision.unmask) {
@@ -410,17 +410,6 @@ export class ClaimsService {
       });
     // Workflow steps (approving, paying, closed) never assign anyone.
     return this.applyTransition(trx, context, claim, version, to, null, []);
-  }
-
-  /** {@link workflowTransition} in a transaction of its own (demo loader, scripts). */
-  async workflowStep(
-    context: RequestContext,
-    claimId: string,
-    version: number,
-    to: ClaimState,
-    workflow: NonNullable<ClaimTransitionRule['workflowOnly']>,
-  ): Promise<repository.ClaimRow> {
-    return this.run((trx) => this.workflowTransition(trx, context, claimId, version, to, workflow));
   }
 
   /** Reassignment by a supervisor of the claim's branch (or assignment of a surveyor). */
@@ -848,7 +837,8 @@ export function pendingDenialOf(error: unknown): AuditEventInput | undefined {
   return error instanceof Error ? DENIALS.get(error) : undefined;
 }
 
-function denied(
+/** Marks a refusal so that its `denied` audit event is written once its transaction has rolled back. */
+export function denied(
   error: DomainError,
   caller: ClaimCaller,
   action: string,
@@ -910,7 +900,7 @@ function subjectClaim(attributes: Partial<ReturnType<typeof attributesOf>>) {
   };
 }
 
-function catalogueFieldOf(field: RevealableClaimField, claim: repository.ClaimRow): PersonalDataFieldId {
+function catalogueFieldOf(field: RevealableClaimField): PersonalDataFieldId {
   switch (field) {
     case 'claimant.name':
       return 'customer.name';
@@ -927,7 +917,6 @@ function catalogueFieldOf(field: RevealableClaimField, claim: repository.ClaimRo
     case 'incidentLocation':
       return 'claim.incident_location';
     case 'notes':
-      void claim;
       return 'claim.note';
   }
 }

@@ -11,7 +11,7 @@ import {
   type AuditRecorder,
   SYSTEM_ACTOR,
 } from '../audit/audit-event.js';
-import { type ClaimsService, pendingDenialOf } from '../claims/claims.service.js';
+import { type ClaimsService, denied, pendingDenialOf } from '../claims/claims.service.js';
 import type { BankAccountView, CustomerService, NewBankAccount } from '../claims/customers.service.js';
 import type { VaultAccess } from '../vault/vault.service.js';
 import type { PaymentGateway, Transfer } from './payment-gateway.js';
@@ -701,7 +701,7 @@ export class PayoutsService {
     try {
       return await this.db.transaction().execute(work);
     } catch (error) {
-      const denial = DENIALS.get(error as Error) ?? pendingDenialOf(error);
+      const denial = pendingDenialOf(error);
       if (denial) await this.audit.record(this.db, denial);
       const { code, constraint } = error as { code?: unknown; constraint?: unknown };
       if (code === '23505') {
@@ -714,30 +714,6 @@ export class PayoutsService {
       throw error;
     }
   }
-}
-
-const DENIALS = new WeakMap<Error, AuditEventInput>();
-
-function denied(
-  error: DomainError,
-  caller: PayoutCaller,
-  action: string,
-  resource: { type: string; id: string },
-  subjectId: string | null,
-  reason = 'outside-duty',
-): DomainError {
-  DENIALS.set(error, {
-    actor: auditActorOf(caller.context),
-    action,
-    resource,
-    dataSubjectId: subjectId,
-    fields: [],
-    purpose: null,
-    outcome: 'denied',
-    requestId: caller.context.requestId,
-    details: { reason },
-  });
-  return error;
 }
 
 function masked(value: { value: string; masked: boolean }): Masked {
