@@ -236,6 +236,58 @@ export async function findClaim(db: Db, id: string): Promise<ClaimRow | undefine
   return db.selectFrom('claims').select(CLAIM_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
+/**
+ * A claim with its policy in one round trip: the claim detail reads both on every request, and each round
+ * trip on the hot path costs more than the join (bench/claims.bench.ts).
+ */
+export async function findClaimWithPolicy(
+  db: Db,
+  id: string,
+): Promise<{ claim: ClaimRow; policy: PolicyRow } | undefined> {
+  const row = await db
+    .selectFrom('claims')
+    .innerJoin('policies', 'policies.id', 'claims.policy_id')
+    .select(CLAIM_COLUMNS.map((column) => `claims.${column}` as const))
+    .select([
+      'policies.number as policy_number',
+      'policies.product_line as policy_product_line',
+      'policies.branch as policy_branch',
+      'policies.holder_id as policy_holder_id',
+      'policies.starts_on as policy_starts_on',
+      'policies.ends_on as policy_ends_on',
+      'policies.sum_insured as policy_sum_insured',
+      'policies.currency as policy_currency',
+    ])
+    .where('claims.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const {
+    policy_number,
+    policy_product_line,
+    policy_branch,
+    policy_holder_id,
+    policy_starts_on,
+    policy_ends_on,
+    policy_sum_insured,
+    policy_currency,
+    ...claim
+  } = row;
+  return {
+    claim,
+    policy: {
+      id: claim.policy_id,
+      number: policy_number,
+      product_line: policy_product_line,
+      branch: policy_branch,
+      holder_id: policy_holder_id,
+      starts_on: policy_starts_on,
+      ends_on: policy_ends_on,
+      sum_insured: policy_sum_insured,
+      currency: policy_currency,
+    },
+  };
+}
+
 export async function findClaimByNumber(db: Db, number: string): Promise<ClaimRow | undefined> {
   return db.selectFrom('claims').select(CLAIM_COLUMNS).where('number', '=', number).executeTakeFirst();
 }

@@ -18,7 +18,7 @@ import {
   transitionRule,
 } from './claim-transitions.js';
 import * as repository from './claims.repository.js';
-import type { CustomerField, CustomerService } from './customers.service.js';
+import type { CustomerField, CustomerService, CustomerView } from './customers.service.js';
 
 /**
  * Claims (S0.1, S3.2): first notice of loss, the lifecycle, duty-scoped reading, assignment and notes.
@@ -299,8 +299,10 @@ export class ClaimsService {
   /** One claim as the caller may see it: masked personal fields, timeline, notes, allowed moves. */
   async detail(caller: ClaimCaller, id: string): Promise<ClaimDetail> {
     return this.run(async (trx) => {
-      const claim = await this.claimFor(trx, caller, id, 'read');
-      return this.detailOf(trx, caller, claim, new Set());
+      const found = await repository.findClaimWithPolicy(trx, id);
+      if (!found) throw new DomainError('not-found', 'No such claim.');
+      this.checkClaimAccess(caller, found.claim, 'read');
+      return this.detailOf(trx, caller, found.claim, new Set(), undefined, found.policy);
     });
   }
 
@@ -584,6 +586,17 @@ export class ClaimsService {
   ): Promise<repository.ClaimRow> {
     const claim = await repository.findClaim(trx, id);
     if (!claim) throw new DomainError('not-found', 'No such claim.');
+    this.checkClaimAccess(caller, claim, action);
+    return claim;
+  }
+
+  /** Throws (and has the refusal audited) unless the caller may take `action` on this claim. */
+  private checkClaimAccess(
+    caller: ClaimCaller,
+    claim: repository.ClaimRow,
+    action: 'read' | 'update' | 'assign',
+  ): void {
+    const id = claim.id;
     const allowed = caller.customerId
       ? caller.customerId === claim.claimant_id && action === 'read'
       : caller.ability.can(action, subjectClaim(attributesOf(claim)));
@@ -596,7 +609,6 @@ export class ClaimsService {
         claim.claimant_id,
       );
     }
-    return claim;
   }
 
   private checkMayMove(caller: ClaimCaller, claim: repository.ClaimRow, rule: ClaimTransitionRule) {
@@ -695,9 +707,10 @@ export class ClaimsService {
     claim: repository.ClaimRow,
     unmasked: ReadonlySet<RevealableClaimField>,
     purpose: PurposeId = caller.customerId ? OWN_DATA_PURPOSE : CLAIM_PURPOSE,
+    loadedPolicy?: repository.PolicyRow,
   ): Promise<ClaimDetail> {
     const actor = auditActorOf(caller.context);
-    const policy = await this.customers.policy(trx, claim.policy_id);
+    const policy = loadedPolicy ?? (await this.customers.policy(trx, claim.policy_id));
     if (!policy) throw new DomainError('internal');
     const customerFields: CustomerField[] = ['name', 'idNumber', 'phone', 'email', 'address'];
     const wanted = (field: CustomerField) => unmasked.has(`claimant.${field}` as RevealableClaimField);
@@ -708,19 +721,6 @@ export class ClaimsService {
       requestId: caller.context.requestId,
       resource: { type: 'claim', id: claim.id },
     });
-    // Masked and unmasked reads are separate vault calls, so each is audited for what it disclosed.
-    const maskedView = await this.customers.view(
-      trx,
-      [claim.claimant_id],
-      customerFields.filter((f) => !wanted(f)),
-      access(false),
-    );
-    const clearFields = customerFields.filter(wanted);
-    const clearView =
-      clearFields.length > 0
-        ? await this.customers.view(trx, [claim.claimant_id], clearFields, access(true))
-        : [];
-    const claimant = maskedView[0] ?? clearView[0];
     // Notes are the handlers' working notes, not the customer's: a customer caller neither sees nor reads them.
     const notes = caller.customerId ? [] : await repository.notesOf(trx, claim.id);
     const own = (column: 'description_ct' | 'incident_location_ct', field: PersonalDataFieldId) =>
@@ -757,20 +757,30 @@ export class ClaimsService {
         },
       });
     });
+    // Masked and unmasked reads are separate vault calls, so each is audited for what it disclosed; each
+    // call takes the claimant's fields and the claim's own encrypted values together (one key lookup, one
+    // audit event). The masked call always runs: it also brings the claimant's id type and language.
     const values = new Map<string, { value: string; masked: boolean }>();
+    const views: (CustomerView | undefined)[] = [];
     for (const clear of [false, true]) {
+      const fields = customerFields.filter((field) => wanted(field) === clear);
       const batch = requests.filter((item) => unmasked.has(item.key) === clear);
-      if (batch.length === 0) continue;
-      const revealed = await this.vault.revealMany(
+      if (clear && fields.length === 0 && batch.length === 0) continue;
+      const result = await this.customers.viewWith(
         trx,
-        batch.map((item) => item.request),
+        [claim.claimant_id],
+        fields,
         access(clear),
+        batch.map((item) => item.request),
       );
+      views.push(result.views[0]);
       batch.forEach((item, position) => {
-        const value = revealed[position];
+        const value = result.alongside[position];
         if (value) values.set(`${item.key}:${item.index}`, { value: value.value, masked: value.masked });
       });
     }
+    const [maskedView, clearView] = views;
+    const claimant = maskedView ?? clearView;
     const timeline = await repository.transitionsOf(trx, claim.id);
     const role: Role | undefined = roleOf(caller);
     const onDuty = caller.customerId ? true : caller.ability.can('update', subjectClaim(attributesOf(claim)));
@@ -789,7 +799,7 @@ export class ClaimsService {
         id: claim.claimant_id,
         idType: claimant?.idType ?? 'resident-id',
         language: claimant?.language ?? 'zh-CN',
-        fields: { ...maskedView[0]?.fields, ...clearView[0]?.fields },
+        fields: { ...maskedView?.fields, ...clearView?.fields },
       },
       description: values.get('description:0') ?? null,
       incidentLocation: values.get('incidentLocation:0') ?? null,

@@ -169,12 +169,58 @@ export class IdentityRepository {
     await this.db.insertInto('staff_sessions').values(row).execute();
   }
 
-  findSessionByTokenHash(tokenHash: string): Promise<SessionRow | undefined> {
-    return this.db
+  /**
+   * A session and its user in one round trip: every signed-in request resolves both, so this is on the
+   * hot path of every staff request.
+   */
+  async findSessionWithUserByTokenHash(
+    tokenHash: string,
+  ): Promise<{ session: SessionRow; user: StaffUserRow } | undefined> {
+    const row = await this.db
       .selectFrom('staff_sessions')
-      .select(SESSION_COLUMNS)
-      .where('token_hash', '=', tokenHash)
+      .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.user_id')
+      .select(SESSION_COLUMNS.map((column) => `staff_sessions.${column}` as const))
+      .select([
+        'staff_users.username as user_username',
+        'staff_users.display_name as user_display_name',
+        'staff_users.role as user_role',
+        'staff_users.branch as user_branch',
+        'staff_users.must_change_password as user_must_change_password',
+        'staff_users.status as user_status',
+        'staff_users.access_expires_at as user_access_expires_at',
+        'staff_users.created_at as user_created_at',
+        'staff_users.last_login_at as user_last_login_at',
+      ])
+      .where('staff_sessions.token_hash', '=', tokenHash)
       .executeTakeFirst();
+    if (!row) return undefined;
+    const {
+      user_username,
+      user_display_name,
+      user_role,
+      user_branch,
+      user_must_change_password,
+      user_status,
+      user_access_expires_at,
+      user_created_at,
+      user_last_login_at,
+      ...session
+    } = row;
+    return {
+      session,
+      user: {
+        id: session.user_id,
+        username: user_username,
+        display_name: user_display_name,
+        role: user_role,
+        branch: user_branch,
+        must_change_password: user_must_change_password,
+        status: user_status,
+        access_expires_at: user_access_expires_at,
+        created_at: user_created_at,
+        last_login_at: user_last_login_at,
+      },
+    };
   }
 
   findSession(id: string): Promise<SessionRow | undefined> {

@@ -300,11 +300,12 @@ export class IdentityService {
   async authenticateSession(token: string): Promise<StaffPrincipal | null> {
     if (!token || token.length > 200) return null;
     const now = this.#now();
-    const session = await this.#repository.findSessionByTokenHash(sha256(token));
-    if (!session || session.revoked_at || session.expires_at <= now) return null;
+    const found = await this.#repository.findSessionWithUserByTokenHash(sha256(token));
+    if (!found) return null;
+    const { session, user } = found;
+    if (session.revoked_at || session.expires_at <= now) return null;
     if (now.getTime() - session.last_seen_at.getTime() > this.options.sessionIdleMs) return null;
-    const user = await this.#repository.findUser(session.user_id);
-    if (user?.status !== 'active') return null;
+    if (user.status !== 'active') return null;
     if (user.access_expires_at && user.access_expires_at <= now) return null;
     if (now.getTime() - session.last_seen_at.getTime() > SESSION_TOUCH_INTERVAL_MS) {
       await this.#repository.updateSession(session.id, { last_seen_at: now });
