@@ -5,12 +5,14 @@ import { createRequire } from 'node:module';
  * package (MIT; data from the Ministry of Civil Affairs' list as of 2021, 3,600-odd codes at province,
  * prefecture and county level).
  *
- * LIMIT: the list holds the codes in force when it was made, not the history of GB/T 2260. A resident ID
- * number keeps the code of the place where it was first issued, so a genuine number from a county or city
- * whose code was since abolished or renumbered (Beijing's 崇文区 110103 and 宣武区 110104 merged in 2010,
- * 莱芜市 3712xx merged into Jinan in 2019, counties that became districts) is not in this list. Callers that
- * refuse on an unknown region must offer a way round it (staff review), and a full historical list
- * (every revision since 1980) is the fix when it is bundled.
+ * A resident ID number keeps the code of the place where it was first issued, so a genuine number may carry a
+ * code abolished or renumbered since (Beijing's 崇文区 110103 and 宣武区 110104 merged in 2010, 莱芜市 3712xx
+ * merged into Jinan in 2019, counties that became districts). `isAdministrativeDivisionCode` therefore also
+ * knows every code of the GB/T 2260 revisions 2002-12 to 2016-07 (the `gb2260` package, MIT, data of the
+ * Ministry of Civil Affairs / cn/GB2260).
+ *
+ * LIMIT: codes abolished before December 2002 are in neither list, so a genuine number issued under one is
+ * refused as `region`; callers that refuse on an unknown region offer a way round it (staff review).
  */
 export interface CountyDivision {
   /** Six-digit GB/T 2260 code of the county-level division. */
@@ -59,13 +61,31 @@ const ALL_CODES: ReadonlySet<string> = new Set(
   [...PROVINCES, ...CITIES, ...AREAS].map((entry) => entry.code),
 );
 
+/** Every code of every GB/T 2260 revision the `gb2260` package holds (2002-12 to 2016-07; mainland only). */
+function historicalCodes(): string[] {
+  const revisions: unknown = requireData('gb2260/lib/revisions.json');
+  if (!Array.isArray(revisions)) throw new Error('The GB/T 2260 revision list is not an array.');
+  return revisions.flatMap((revision) => {
+    if (typeof revision !== 'string' || !/^\d{6}$/.test(revision)) return [];
+    const codes: unknown = requireData(`gb2260/lib/${revision}.json`);
+    if (typeof codes !== 'object' || codes === null) return [];
+    return Object.keys(codes).filter((code) => /^\d{6}$/.test(code) && !/^\d{4}7\d$/.test(code));
+  });
+}
+
+/** Codes in force in 2021 plus those of the 2002–2016 revisions: what a genuine ID number may start with. */
+const KNOWN_CODES: ReadonlySet<string> = new Set([...ALL_CODES, ...historicalCodes()]);
+
 const PROVINCE_NAMES = new Map(PROVINCES.map((entry) => [entry.code.slice(0, 2), entry.name]));
 const CITY_NAMES = new Map(CITIES.map((entry) => [entry.code.slice(0, 4), entry.name]));
 const MUNICIPALITIES = new Set(['11', '12', '31', '50']);
 
-/** True when `code` is a six-digit GB/T 2260 code in the bundled list (province, prefecture or county). */
+/**
+ * True when `code` is a six-digit GB/T 2260 code (province, prefecture or county) in force in 2021 or in any
+ * revision from 2002-12 to 2016-07.
+ */
 export function isAdministrativeDivisionCode(code: string): boolean {
-  return ALL_CODES.has(code);
+  return KNOWN_CODES.has(code);
 }
 
 /** The province-level name for the first two digits of `code` (`110105` → `北京市`), or undefined. */

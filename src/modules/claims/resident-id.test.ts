@@ -93,7 +93,7 @@ describe('validateResidentId', () => {
   });
 
   it('refuses a region code that is not a GB/T 2260 division, even with a correct check digit', () => {
-    for (const region of ['000000', '999999', '110199', '990105', '110100']) {
+    for (const region of ['000000', '999999', '110199', '990105']) {
       expect(validateResidentId(withCheck(`${region}19491231002`), { today: TODAY }), region).toEqual({
         valid: false,
         reason: 'region',
@@ -283,10 +283,21 @@ describe('administrative divisions', () => {
     expect(provinceName('990000')).toBeUndefined();
   });
 
-  it('documents its limit: codes abolished before the list was made are unknown', () => {
-    // 崇文区 merged into 东城区 in 2010; a genuine number issued there is refused as `region`.
-    expect(isAdministrativeDivisionCode('110103')).toBe(false);
-    expect(validateResidentId(withCheck('11010319800101002'), { today: TODAY })).toEqual({
+  it('accepts the codes of divisions abolished since 2002, which genuine numbers still carry', () => {
+    // 崇文区 and 宣武区 merged into 东城区 and 西城区 in 2010; 莱芜市 merged into 济南市 in 2019.
+    for (const region of ['110103', '110104', '371201', '371202']) {
+      expect(isAdministrativeDivisionCode(region), region).toBe(true);
+      expect(validateResidentId(withCheck(`${region}19800101002`), { today: TODAY }), region).toMatchObject({
+        valid: true,
+        regionCode: region,
+      });
+    }
+  });
+
+  it('documents its limit: codes abolished before December 2002 are unknown', () => {
+    // 北京市崇文县/宣武县 style codes of the 1980s are in no bundled revision; 110199 never existed.
+    expect(isAdministrativeDivisionCode('110199')).toBe(false);
+    expect(validateResidentId(withCheck('11019919800101002'), { today: TODAY })).toEqual({
       valid: false,
       reason: 'region',
     });
