@@ -173,3 +173,24 @@ export const accessHistorySchema = z
     nextCursor: z.number().int().nullable(),
   })
   .meta({ id: 'PortalAccessHistory' });
+
+/** Everyone who touched my data, one row each (S4.1 transparency; issue section 8). */
+export const accessSummarySchema = z
+  .object({
+    parties: z.array(
+      z.object({
+        // SECURITY: as in the history: staff by role and internal id only, other customers by kind only.
+        actor: z.object({ type: z.string(), id: z.string().nullable(), role: z.string().nullable() }),
+        self: z.boolean(),
+        count: z.number().int(),
+        denied: z.number().int(),
+        firstAt: z.string(),
+        lastAt: z.string(),
+        purposes: z.array(z.string()),
+        fields: z.array(z.string()),
+      }),
+    ),
+    counted: z.number().int(),
+    complete: z.boolean(),
+  })
+  .meta({ id: 'PortalAccessSummary' });

@@ -29,9 +29,13 @@ type Db = Kysely<Database>;
 export interface AccessHistorySource {
   accessHistory(
     subjectId: string,
-    page: { after?: number; limit?: number },
+    page: { before?: number; limit?: number; newestFirst: true },
   ): Promise<AuditPage<AccessHistoryEntry>>;
 }
+
+/** How many entries the summary reads at most (newest first); a longer history is summarised in part. */
+export const ACCESS_SUMMARY_LIMIT = 20_000;
+const SUMMARY_PAGE = 1_000;
 
 export type PortalClaimDetail = Pick<
   ClaimDetail,
@@ -65,6 +69,25 @@ export type PortalClaimDetail = Pick<
 };
 
 export type PortalAccessEntry = AccessHistoryEntry & { self: boolean };
+
+/** Everyone who touched the customer's data, one row each, with how often, when and why. */
+export type PortalAccessParty = {
+  actor: PortalAccessEntry['actor'];
+  self: boolean;
+  count: number;
+  denied: number;
+  firstAt: string;
+  lastAt: string;
+  purposes: string[];
+  fields: string[];
+};
+
+export type PortalAccessSummary = {
+  parties: PortalAccessParty[];
+  /** Entries summarised; `complete` is false when the history is longer than {@link ACCESS_SUMMARY_LIMIT}. */
+  counted: number;
+  complete: boolean;
+};
 
 export class PortalService {
   constructor(
@@ -193,27 +216,92 @@ export class PortalService {
   }
 
   /**
-   * Who accessed my data and why: from the audit log, by role and internal id (never a name), when, the
-   * action, the fields and the purpose. Reads by the customer themselves are marked `self`; other customers
-   * and outside parties appear without an id.
+   * Who accessed my data and why: from the audit log, newest first (paged backwards by `before`), by role
+   * and internal id (never a name), when, the action, the fields and the purpose. Reads by the customer
+   * themselves are marked `self`; other customers and outside parties appear without an id.
    */
   async accessHistory(
     context: RequestContext,
-    page: { after?: number; limit: number },
+    page: { before?: number; limit: number },
   ): Promise<AuditPage<PortalAccessEntry>> {
     const { customerId } = this.caller(context);
-    if (!this.history) throw new DomainError('not-ready', 'The audit log is not available.');
-    const result = await this.history.accessHistory(customerId, page);
+    const history = this.historySource();
+    const result = await history.accessHistory(customerId, { ...page, newestFirst: true });
     return {
       nextCursor: result.nextCursor,
-      items: result.items.map((entry) => {
-        const self = entry.actor.type === 'customer' && entry.actor.id === customerId;
-        // Staff (and their API tokens) by internal id, so a complaint can name the access; anyone else
-        // (another customer, an outside party) by kind only.
-        const named = self || entry.actor.type === 'staff' || entry.actor.type === 'api-token';
-        return { ...entry, actor: { ...entry.actor, id: named ? entry.actor.id : null }, self };
-      }),
+      items: result.items.map((entry) => portalEntry(entry, customerId)),
     };
+  }
+
+  /**
+   * The same history summed up by who: one row per staff member (role and internal id), API token, the
+   * customer themselves, and other customers or outside parties by kind; with how many accesses (refused
+   * ones counted apart), first and last, and the purposes and fields. Staff first, latest first.
+   */
+  async accessSummary(context: RequestContext): Promise<PortalAccessSummary> {
+    const { customerId } = this.caller(context);
+    const history = this.historySource();
+    const parties = new Map<string, PortalAccessParty & { purposeSet: Set<string>; fieldSet: Set<string> }>();
+    let counted = 0;
+    let before: number | undefined;
+    let complete = false;
+    while (counted < ACCESS_SUMMARY_LIMIT) {
+      const page = await history.accessHistory(customerId, {
+        ...(before === undefined ? {} : { before }),
+        limit: Math.min(SUMMARY_PAGE, ACCESS_SUMMARY_LIMIT - counted),
+        newestFirst: true,
+      });
+      for (const raw of page.items) {
+        const entry = portalEntry(raw, customerId);
+        const key = `${entry.self}:${entry.actor.type}:${entry.actor.id ?? ''}:${entry.actor.role ?? ''}`;
+        let party = parties.get(key);
+        if (!party) {
+          party = {
+            actor: entry.actor,
+            self: entry.self,
+            count: 0,
+            denied: 0,
+            firstAt: entry.at,
+            lastAt: entry.at,
+            purposes: [],
+            fields: [],
+            purposeSet: new Set(),
+            fieldSet: new Set(),
+          };
+          parties.set(key, party);
+        }
+        party.count += 1;
+        if (entry.outcome === 'denied') party.denied += 1;
+        // Newest first: each older entry moves the first access back.
+        party.firstAt = entry.at;
+        if (entry.purpose) party.purposeSet.add(entry.purpose);
+        for (const field of entry.fields) party.fieldSet.add(field);
+      }
+      counted += page.items.length;
+      if (page.nextCursor === null) {
+        complete = true;
+        break;
+      }
+      before = page.nextCursor;
+    }
+    const rank = (party: PortalAccessParty) =>
+      party.self ? 2 : party.actor.type === 'staff' || party.actor.type === 'api-token' ? 0 : 1;
+    return {
+      counted,
+      complete,
+      parties: [...parties.values()]
+        .map(({ purposeSet, fieldSet, ...party }) => ({
+          ...party,
+          purposes: [...purposeSet].sort(),
+          fields: [...fieldSet].sort(),
+        }))
+        .sort((a, b) => rank(a) - rank(b) || b.lastAt.localeCompare(a.lastAt)),
+    };
+  }
+
+  private historySource(): AccessHistorySource {
+    if (!this.history) throw new DomainError('not-ready', 'The audit log is not available.');
+    return this.history;
   }
 
   private view(detail: ClaimDetail, documents: DocumentSummary[]): PortalClaimDetail {
@@ -250,4 +338,14 @@ export class PortalService {
       documents,
     };
   }
+}
+
+/**
+ * One history entry as the customer sees it. SECURITY: staff (and their API tokens) by internal id, so a
+ * complaint can name the access; anyone else (another customer, an outside party) by kind only.
+ */
+function portalEntry(entry: AccessHistoryEntry, customerId: string): PortalAccessEntry {
+  const self = entry.actor.type === 'customer' && entry.actor.id === customerId;
+  const named = self || entry.actor.type === 'staff' || entry.actor.type === 'api-token';
+  return { ...entry, actor: { ...entry.actor, id: named ? entry.actor.id : null }, self };
 }
