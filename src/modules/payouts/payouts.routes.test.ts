@@ -407,6 +407,17 @@ describe('payouts API', () => {
     expect(paid.providerReference).toMatch(/^SIM\d{8}[0-9A-F]{12}$/);
     expect(first.body).not.toContain(ZHANG_CARD);
     expect(await claimState(claimId)).toBe('closed');
+    // The customer is told they were paid (and the claim closed), once per channel, not "state: closed".
+    const notices = await server.store.db
+      .selectFrom('notifications')
+      .select(['template_id', 'channel'])
+      .where('dedupe_key', 'like', `claim:${claimId}:%:closed:%`)
+      .execute();
+    expect(notices.map((notice) => `${notice.template_id} ${notice.channel}`).sort()).toEqual([
+      'claim.payout-paid email',
+      'claim.payout-paid in-app',
+      'claim.payout-paid sms',
+    ]);
 
     const retry = await execute(finance, payout.id, key);
     expect(retry.statusCode).toBe(200);

@@ -146,6 +146,23 @@ export type AccessEntry = {
   outcome: 'success' | 'denied' | 'failure';
 };
 
+/** One party who touched my data, summed up (staff by role and internal number, never by name). */
+export type AccessParty = {
+  actor: AccessEntry['actor'];
+  self: boolean;
+  count: number;
+  denied: number;
+  firstAt: string;
+  lastAt: string;
+  purposes: string[];
+  fields: string[];
+};
+
+export type AccessSummary = { parties: AccessParty[]; counted: number; complete: boolean };
+
+/** Entries of the access history fetched at a time (newest first). */
+export const HISTORY_PAGE = 50;
+
 // ---- calls ---------------------------------------------------------------------------------------
 
 export const portalKeys = {
@@ -155,6 +172,7 @@ export const portalKeys = {
   policies: ['portal', 'policies'] as const,
   notifications: ['portal', 'notifications'] as const,
   history: ['portal', 'access-history'] as const,
+  historySummary: ['portal', 'access-history', 'summary'] as const,
 };
 
 export const portalApi = {
@@ -210,8 +228,13 @@ export const portalApi = {
       '/notifications?limit=100',
     ),
   markRead: (ids: string[]) => portalRequest<{ updated: number }>('POST', '/notifications/read', { ids }),
-  accessHistory: () =>
-    portalRequest<{ items: AccessEntry[]; nextCursor: number | null }>('GET', '/access-history?limit=200'),
+  /** Newest first; `before` is the previous page's `nextCursor`. */
+  accessHistory: (before?: number) =>
+    portalRequest<{ items: AccessEntry[]; nextCursor: number | null }>(
+      'GET',
+      `/access-history?limit=${HISTORY_PAGE}${before === undefined ? '' : `&before=${before}`}`,
+    ),
+  accessSummary: () => portalRequest<AccessSummary>('GET', '/access-history/summary'),
 };
 
 /** The main path of a claim, as the timeline shows it; the claim's current step is where it stands on it. */
