@@ -473,6 +473,13 @@ describe.skipIf(!haveChromium)('the whole story of a motor claim in Chromium', (
       expect(await timeline.textContent()).toContain(state);
     expect(await timeline.textContent()).toContain('操作方：您本人');
     expect(await timeline.textContent()).toContain('操作方：报案受理员');
+    // What was paid, to which bank and card: masked, as everywhere.
+    const payout = (await portal.getByTestId('portal-payouts').textContent()) ?? '';
+    expect(payout).toContain('¥8,600.00');
+    expect(payout).toContain('已支付');
+    expect(payout).toContain(`中国工商银行`);
+    expect(payout).toMatch(new RegExp(`\\*+ ?${CARD.slice(-4)}`));
+    expect(payout).not.toContain(CARD);
     await portal.waitForTimeout(500);
     await shot('19-portal-claim-closed', portal);
 
@@ -529,6 +536,7 @@ describe.skipIf(!haveChromium)('the whole story of a motor claim in Chromium', (
     await portal.getByRole('link', { name: 'My claims', exact: true }).click();
     await portal.locator('tbody tr.ant-table-row').filter({ hasText: claimNumber }).getByRole('link').click();
     await eventually(() => portal.getByRole('heading', { level: 3 }).textContent()).toContain('Closed');
+    expect(await portal.getByTestId('portal-payouts').textContent()).toContain('Paid to');
     await shot('22-portal-claim-closed-en-US', portal);
   }, 90_000);
 

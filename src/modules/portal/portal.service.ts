@@ -9,6 +9,7 @@ import type { ClaimCaller, ClaimDetail, ClaimsService } from '../claims/claims.s
 import type { CustomerService } from '../claims/customers.service.js';
 import type { DocumentSummary, DocumentsService, NewDocument } from '../documents/documents.service.js';
 import type { InAppPage, NotificationService } from '../notifications/notifications.service.js';
+import type { ClaimantPayoutView, PayoutsService } from '../payouts/payouts.service.js';
 
 /**
  * What a signed-in customer does in the portal (issue section 8): their profile, policies and claims,
@@ -66,6 +67,8 @@ export type PortalClaimDetail = Pick<
     reason: string | null;
   }[];
   documents: DocumentSummary[];
+  /** What was or will be paid and to which (masked) account. */
+  payouts: ClaimantPayoutView[];
 };
 
 export type PortalAccessEntry = AccessHistoryEntry & { self: boolean };
@@ -96,6 +99,7 @@ export class PortalService {
     private readonly customers: CustomerService,
     private readonly documents: DocumentsService,
     private readonly notifications: NotificationService,
+    private readonly payouts: Pick<PayoutsService, 'forClaimant'>,
     private readonly history: AccessHistorySource | null,
   ) {}
 
@@ -160,7 +164,11 @@ export class PortalService {
   async claim(context: RequestContext, id: string): Promise<PortalClaimDetail> {
     const caller = this.caller(context);
     const detail = await this.claims.detail(caller, id);
-    return this.view(detail, await this.documents.list(caller, id));
+    return this.view(
+      detail,
+      await this.documents.list(caller, id),
+      await this.payouts.forClaimant(caller, id),
+    );
   }
 
   async report(
@@ -202,7 +210,11 @@ export class PortalService {
       reason: input.reason,
       version: input.version,
     });
-    return this.view(detail, await this.documents.list(caller, claimId));
+    return this.view(
+      detail,
+      await this.documents.list(caller, claimId),
+      await this.payouts.forClaimant(caller, claimId),
+    );
   }
 
   inbox(context: RequestContext, page: { limit: number; offset: number }): Promise<InAppPage> {
@@ -304,7 +316,11 @@ export class PortalService {
     return this.history;
   }
 
-  private view(detail: ClaimDetail, documents: DocumentSummary[]): PortalClaimDetail {
+  private view(
+    detail: ClaimDetail,
+    documents: DocumentSummary[],
+    payouts: ClaimantPayoutView[],
+  ): PortalClaimDetail {
     return {
       id: detail.id,
       number: detail.number,
@@ -336,6 +352,7 @@ export class PortalService {
         reason: step.reason,
       })),
       documents,
+      payouts,
     };
   }
 }

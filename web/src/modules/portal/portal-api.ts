@@ -124,6 +124,17 @@ export type PortalClaimDetail = PortalClaimSummary & {
   timeline: TimelineStep[];
   allowedTransitions: { to: ClaimState; reasonRequired: boolean }[];
   documents: PortalDocument[];
+  payouts: PortalPayout[];
+};
+
+/** A payout as the claimant sees it: amount, state, bank and masked card number. */
+export type PortalPayout = {
+  amount: string;
+  currency: string;
+  state: 'proposed' | 'approved' | 'paid';
+  payee: { bankName: string; number: { value: string; masked: true } } | null;
+  proposedAt: string;
+  paidAt: string | null;
 };
 
 export type InAppMessage = {

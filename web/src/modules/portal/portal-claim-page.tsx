@@ -38,7 +38,9 @@ import { STATE_COLOURS } from './portal-claims-page';
 import { useLabel, usePortalProblemMessage } from './portal-common';
 import { portalPaths } from './portal-paths';
 
-/** One of my claims: its progress, history, documents (upload) and, while allowed, withdrawal. */
+const PAYOUT_COLOURS = { proposed: 'gold', approved: 'blue', paid: 'green' } as const;
+
+/** One of my claims: its progress, payout, history, documents (upload) and, while allowed, withdrawal. */
 export function PortalClaimPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
@@ -155,6 +157,36 @@ export function PortalClaimPage() {
           {t('portal.detail.maskedNote')}
         </Typography.Paragraph>
       </Card>
+
+      {detail.payouts.length > 0 ? (
+        <Card title={t('portal.detail.payouts')} data-testid="portal-payouts">
+          <Flex vertical gap="middle">
+            {detail.payouts.map((payout) => (
+              <Descriptions key={payout.proposedAt} column={{ xs: 1, md: 2 }} size="small">
+                <Descriptions.Item label={t('portal.detail.payoutAmount')}>
+                  <Flex gap="small" align="center">
+                    <Typography.Text strong>
+                      {formatAmount(payout.amount, language, payout.currency)}
+                    </Typography.Text>
+                    <Tag color={PAYOUT_COLOURS[payout.state]}>
+                      {t(`portal.detail.payoutState.${payout.state}`)}
+                    </Tag>
+                  </Flex>
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.payee')}>
+                  {payout.payee ? `${payout.payee.bankName} ${payout.payee.number.value}` : t('common.empty')}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.proposedAt')}>
+                  {formatDateTime(payout.proposedAt, language)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.paidAt')}>
+                  {payout.paidAt ? formatDateTime(payout.paidAt, language) : t('common.empty')}
+                </Descriptions.Item>
+              </Descriptions>
+            ))}
+          </Flex>
+        </Card>
+      ) : null}
 
       <Card title={t('portal.detail.timeline')}>
         <Timeline
