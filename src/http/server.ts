@@ -330,6 +330,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       customers,
       documents,
       notifications,
+      payouts,
       options.auditService ?? null,
     );
     await app.register(portalRoutes, {

@@ -7,7 +7,11 @@ import { type DemoResult, hasCustomers, loadDemoData } from '../modules/demo/dem
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
-import { emailProviderFromConfig } from '../modules/notifications/channels.js';
+import {
+  type EmailProvider,
+  emailProviderFromConfig,
+  type SmsProvider,
+} from '../modules/notifications/channels.js';
 import { NotificationDispatcher } from '../modules/notifications/notification-dispatcher.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
 import { initVaultKeys, loadVaultKeys } from '../modules/vault/key-provider.js';
@@ -34,10 +38,20 @@ export type RunningServer = {
  * and listens. Closing the returned `app` finishes in-flight requests, sequences the audit events they
  * recorded, and then closes the store.
  */
+export type StartOptions = {
+  demo?: boolean;
+  /**
+   * Channel providers for the notification dispatcher, in place of the configured ones (email: SMTP when
+   * configured; SMS: none ships, see channels.ts). An installation embedding ClaimGuard plugs its SMS
+   * carrier in here; the browser tests read the portal's one-time codes through it.
+   */
+  channels?: { sms?: SmsProvider | null; email?: EmailProvider | null };
+};
+
 export async function startServer(
   config: Config,
   logger: FastifyBaseLogger,
-  options: { demo?: boolean } = {},
+  options: StartOptions = {},
 ): Promise<RunningServer> {
   const store = await openStore(config);
   let audit: AuditService | null = null;
@@ -97,7 +111,9 @@ export async function startServer(
       ? new NotificationDispatcher({
           service: app.claims.notifications,
           directory: app.claims.directory,
-          email: emailProviderFromConfig(config),
+          email:
+            options.channels?.email !== undefined ? options.channels.email : emailProviderFromConfig(config),
+          sms: options.channels?.sms ?? null,
         })
       : null;
     dispatcher?.start(store.db, {

@@ -55,6 +55,29 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'execute:Payout': ['finance'],
 };
 
+/**
+ * The customer's side of the matrix (section 8): every route a signed-in customer reaches, written out so
+ * that a new one is a decision. Each acts on the caller's own records only (the portal service passes the
+ * principal's customer id; nothing in the request names another customer); `allowIncomplete` routes are the
+ * ones a session still waiting for its code may call. Staff are refused every one of them (below).
+ */
+const CUSTOMER_ROUTES: Record<string, 'active' | 'allowIncomplete'> = {
+  'POST /api/v1/portal/login/code': 'allowIncomplete',
+  'POST /api/v1/portal/logout': 'allowIncomplete',
+  'GET /api/v1/portal/me': 'active',
+  'GET /api/v1/portal/policies': 'active',
+  'GET /api/v1/portal/claims': 'active',
+  'POST /api/v1/portal/claims': 'active',
+  'GET /api/v1/portal/claims/:id': 'active',
+  'POST /api/v1/portal/claims/:id/withdraw': 'active',
+  'POST /api/v1/portal/claims/:id/documents': 'active',
+  'GET /api/v1/portal/notifications': 'active',
+  'POST /api/v1/portal/notifications/read': 'active',
+  // Who accessed my data (S4.1): the caller's own audit subject history, and its summary by who.
+  'GET /api/v1/portal/access-history': 'active',
+  'GET /api/v1/portal/access-history/summary': 'active',
+};
+
 function concrete(url: string): string {
   return url
     .replace(/:id\b/g, '00000000-0000-4000-8000-000000000000')
@@ -110,6 +133,18 @@ describe('route access policies', () => {
       if ('customer' in route.access) expect(isPortal, label).toBe(true);
       if (isPortal) expect('customer' in route.access || 'public' in route.access, label).toBe(true);
     }
+  });
+
+  it('admits customers to exactly the written customer routes', () => {
+    const customerRoutes = Object.fromEntries(
+      server.app.routeAccess
+        .filter((route) => 'customer' in route.access && route.method !== 'HEAD')
+        .map((route) => [
+          `${route.method} ${route.url}`,
+          (route.access as { allowIncomplete?: boolean }).allowIncomplete ? 'allowIncomplete' : 'active',
+        ]),
+    );
+    expect(customerRoutes).toEqual(CUSTOMER_ROUTES);
   });
 
   it('turns staff away from portal routes whatever their role', async () => {

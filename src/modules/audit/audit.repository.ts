@@ -277,7 +277,12 @@ export type AuditQueryFilter = {
   beforeSeq?: number;
 };
 
-export async function queryEvents(db: Db, filter: AuditQueryFilter, limit: number): Promise<EventRow[]> {
+export async function queryEvents(
+  db: Db,
+  filter: AuditQueryFilter,
+  limit: number,
+  order: 'asc' | 'desc' = 'asc',
+): Promise<EventRow[]> {
   let query = db.selectFrom('audit_events').select(['seq', 'canonical', 'leaf_hash']);
   if (filter.actorId !== undefined) query = query.where('actor_id', '=', filter.actorId);
   if (filter.actorType !== undefined) query = query.where('actor_type', '=', filter.actorType);
@@ -290,7 +295,7 @@ export async function queryEvents(db: Db, filter: AuditQueryFilter, limit: numbe
   if (filter.to !== undefined) query = query.where('occurred_at', '<', filter.to);
   if (filter.afterSeq !== undefined) query = query.where('seq', '>', filter.afterSeq);
   if (filter.beforeSeq !== undefined) query = query.where('seq', '<', filter.beforeSeq);
-  const rows = await query.orderBy('seq').limit(limit).execute();
+  const rows = await query.orderBy('seq', order).limit(limit).execute();
   return rows.map((row) => ({
     seq: toNumber(row.seq),
     canonical: Buffer.from(row.canonical),

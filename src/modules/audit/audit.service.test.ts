@@ -143,6 +143,16 @@ describeEachStore('audit log', (kind) => {
     const next = await audit.query({ dataSubjectId: 'customer-1' }, { limit: 100, after: 9 });
     expect(next.items.map((item) => item.seq)).toEqual([13, 17, 21, 25, 29]);
     expect(next.nextCursor).toBeNull();
+    // Newest first, as a data subject reads their own history (section 8): paged backwards by `before`.
+    const newest = await audit.query({ dataSubjectId: 'customer-1' }, { limit: 3, newestFirst: true });
+    expect(newest.items.map((item) => item.seq)).toEqual([29, 25, 21]);
+    expect(newest.nextCursor).toBe(21);
+    const older = await audit.query(
+      { dataSubjectId: 'customer-1' },
+      { limit: 100, newestFirst: true, before: 21 },
+    );
+    expect(older.items.map((item) => item.seq)).toEqual([17, 13, 9, 5, 1]);
+    expect(older.nextCursor).toBeNull();
     expect((await audit.query({ actorId: 'staff-2' })).items).toHaveLength(10);
     expect((await audit.query({ resourceType: 'claim', resourceId: 'claim-0' })).items).toHaveLength(6);
     expect((await audit.query({ action: 'claim.update' })).items).toHaveLength(15);

@@ -60,11 +60,17 @@ export type AuditRecord = { seq: number; leafHash: string; event: CanonicalEvent
 
 export type AuditPage<T> = {
   items: T[];
-  /** Pass as `after` for the next page; null when this was the last one. */
+  /** Pass as `after` (as `before` when newest first) for the next page; null when this was the last one. */
   nextCursor: number | null;
 };
 
 export type AuditFilter = Omit<AuditQueryFilter, 'afterSeq' | 'beforeSeq'>;
+
+/**
+ * A page of events: oldest first from `after` (exclusive), or with `newestFirst` newest first from
+ * `before` (exclusive), as a person reading their own history wants it.
+ */
+export type AuditPageRequest = { after?: number; before?: number; limit?: number; newestFirst?: boolean };
 
 /** One entry of a data subject's own access history: who (role and internal id), when, what, why. */
 export type AccessHistoryEntry = {
@@ -223,14 +229,13 @@ export class AuditService implements AuditRecorder {
     });
   }
 
-  /** Events matching every given filter, oldest first, paged by seq. */
-  async query(
-    filter: AuditFilter,
-    page: { after?: number; limit?: number } = {},
-  ): Promise<AuditPage<AuditRecord>> {
+  /** Events matching every given filter, oldest first (or newest first, paged by `before`), paged by seq. */
+  async query(filter: AuditFilter, page: AuditPageRequest = {}): Promise<AuditPage<AuditRecord>> {
     await this.flush();
     const limit = Math.min(Math.max(page.limit ?? 100, 1), MAX_PAGE);
-    const rows = await queryEvents(this.#db, { ...filter, afterSeq: page.after }, limit + 1);
+    const rows = page.newestFirst
+      ? await queryEvents(this.#db, { ...filter, beforeSeq: page.before }, limit + 1, 'desc')
+      : await queryEvents(this.#db, { ...filter, afterSeq: page.after }, limit + 1);
     const items = rows.slice(0, limit).map(toRecord);
     return { items, nextCursor: rows.length > limit ? (items.at(-1)?.seq ?? null) : null };
   }
@@ -241,7 +246,7 @@ export class AuditService implements AuditRecorder {
    */
   async accessHistory(
     dataSubjectId: string,
-    page: { after?: number; limit?: number } = {},
+    page: AuditPageRequest = {},
   ): Promise<AuditPage<AccessHistoryEntry>> {
     const records = await this.query({ dataSubjectId }, page);
     return {

@@ -26,7 +26,7 @@ export function claimNotices(
   customers: CustomerService,
 ): ClaimEventListener {
   return {
-    async claimMoved(db: Db, { claim, to }) {
+    async claimMoved(db: Db, { claim, from, to }) {
       const profile = await customers.profile(db, claim.claimant_id);
       const language = profile?.language === 'en-US' ? 'en-US' : 'zh-CN';
       const recipient: Recipient = { kind: 'customer', id: claim.claimant_id };
@@ -41,6 +41,16 @@ export function claimNotices(
             language,
             dedupeKey,
             template: 'claim.reported',
+            params: { claimNumber, link },
+          });
+        } else if (from === 'paying' && to === 'closed') {
+          // Closed by the payment (S3.3): the customer is told they were paid, to the account on file.
+          await notifications.enqueue(db, {
+            recipient,
+            channel,
+            language,
+            dedupeKey,
+            template: 'claim.payout-paid',
             params: { claimNumber, link },
           });
         } else {

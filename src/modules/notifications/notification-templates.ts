@@ -107,11 +107,11 @@ export const NOTIFICATION_TEMPLATES = {
     text: {
       'zh-CN': {
         subject: '理赔 {claimNumber} 赔款已支付',
-        body: '您的理赔 {claimNumber} 赔款已支付到您登记的账户。详情：{link}',
+        body: '您的理赔 {claimNumber} 赔款已支付到您登记的账户，案件已结案。详情：{link}',
       },
       'en-US': {
         subject: 'The payout for claim {claimNumber} has been paid',
-        body: 'The payout for your claim {claimNumber} has been paid to the account on file. Details: {link}',
+        body: 'The payout for your claim {claimNumber} has been paid to the account on file, and the claim is closed. Details: {link}',
       },
     },
   },

@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StaffSession, signInAs } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
+import { abilityFor } from '../access/abilities.js';
 import { SYSTEM_ACTOR } from '../audit/audit-event.js';
 import { seedClaimsWorld, ZHANG_SAN } from '../claims/claims-test-kit.js';
 import { totpCodeAt } from '../identity/totp.js';
@@ -407,6 +408,17 @@ describe('payouts API', () => {
     expect(paid.providerReference).toMatch(/^SIM\d{8}[0-9A-F]{12}$/);
     expect(first.body).not.toContain(ZHANG_CARD);
     expect(await claimState(claimId)).toBe('closed');
+    // The customer is told they were paid (and the claim closed), once per channel, not "state: closed".
+    const notices = await server.store.db
+      .selectFrom('notifications')
+      .select(['template_id', 'channel'])
+      .where('dedupe_key', 'like', `claim:${claimId}:%:closed:%`)
+      .execute();
+    expect(notices.map((notice) => `${notice.template_id} ${notice.channel}`).sort()).toEqual([
+      'claim.payout-paid email',
+      'claim.payout-paid in-app',
+      'claim.payout-paid sms',
+    ]);
 
     const retry = await execute(finance, payout.id, key);
     expect(retry.statusCode).toBe(200);
@@ -420,6 +432,52 @@ describe('payouts API', () => {
       type: '/problems/idempotency-key-conflict',
     });
     expect(await transfersFor(key)).toBe(1);
+
+    // The claimant sees it in the portal (section 8): amount, paid, bank and masked card; nothing of staff.
+    const services = server.app.claims;
+    if (!services) throw new Error('no claims services');
+    const asCustomer = (customerId: string) => ({
+      context: {
+        principal: {
+          kind: 'customer' as const,
+          customerId,
+          sessionId: randomUUID(),
+          sessionState: 'active' as const,
+          csrfToken: '',
+        },
+        requestId: null,
+        ip: null,
+        userAgent: null,
+      },
+      ability: abilityFor(null),
+      customerId,
+    });
+    const seen = await services.payouts.forClaimant(asCustomer(world.zhang), claimId);
+    expect(seen).toEqual([
+      {
+        amount: '8600.00',
+        currency: 'CNY',
+        state: 'paid',
+        payee: { bankName: '中国工商银行', number: { value: expect.stringMatching(/\*/), masked: true } },
+        proposedAt: expect.any(Date),
+        paidAt: expect.any(Date),
+      },
+    ]);
+    expect(seen[0]?.payee?.number.value.slice(-4)).toBe(ZHANG_CARD.slice(-4));
+    expect(JSON.stringify(seen)).not.toContain(ZHANG_CARD);
+    await expect(services.payouts.forClaimant(asCustomer(world.li), claimId)).rejects.toMatchObject({
+      code: 'forbidden',
+    });
+    const ownReads = await auditEvents('personal-data.read');
+    expect(
+      ownReads.some(
+        (event) =>
+          event.actor.id === world.zhang &&
+          (event as unknown as { purpose: string }).purpose === 'data-subject-request' &&
+          event.resource.id === claimId,
+      ),
+    ).toBe(true);
+
     const paidEvents = await auditEvents('payout.paid');
     expect(paidEvents.filter((event) => event.resource.id === payout.id)).toHaveLength(1);
     // The bank got the account in clear: read for the payout purpose and audited as such.

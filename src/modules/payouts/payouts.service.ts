@@ -47,6 +47,16 @@ export type MaskedBankAccount = {
 
 export type PayoutCaller = { context: RequestContext; ability: AppAbility };
 
+/** A payout as its claimant sees it: no staff, no approvals, no payment keys; the account masked. */
+export type ClaimantPayoutView = {
+  amount: string;
+  currency: string;
+  state: 'proposed' | 'approved' | 'paid';
+  payee: { bankName: string; number: Masked } | null;
+  proposedAt: Date;
+  paidAt: Date | null;
+};
+
 export type PayoutView = {
   id: string;
   claimId: string;
@@ -438,6 +448,47 @@ export class PayoutsService {
     return this.run(async (trx) => {
       await this.claims.claimForDuty(trx, caller, claimId, 'read');
       return this.viewsOf(trx, caller, await repository.payoutsOfClaim(trx, claimId));
+    });
+  }
+
+  /**
+   * What the claimant sees of their claim's payouts in the portal (section 8): amount, state, the bank and
+   * masked card number paid to, and when. The caller is the customer (`customerId`, checked against the
+   * claimant by the claims service); the masked account is read for `data-subject-request` and audited.
+   * Proposals sent back are left out: they were never decided.
+   */
+  async forClaimant(
+    caller: PayoutCaller & { customerId: string },
+    claimId: string,
+  ): Promise<ClaimantPayoutView[]> {
+    return this.run(async (trx) => {
+      await this.claims.claimForDuty(trx, caller, claimId, 'read');
+      const rows = (await repository.payoutsOfClaim(trx, claimId)).filter((row) => row.state !== 'sent-back');
+      if (rows.length === 0) return [];
+      const payees = await this.customers.viewBankAccounts(
+        trx,
+        [...new Set(rows.map((row) => row.payee_account_id))],
+        {
+          actor: auditActorOf(caller.context),
+          purpose: 'data-subject-request',
+          requestId: caller.context.requestId,
+          resource: { type: 'claim', id: claimId },
+          unmask: false,
+        },
+      );
+      const payeeOf = new Map(payees.map((payee) => [payee.id, payee]));
+      return rows.map((row) => {
+        const payee = payeeOf.get(row.payee_account_id);
+        return {
+          amount: row.amount,
+          currency: row.currency,
+          // Held or executing is, for the customer, still on its way.
+          state: row.state === 'paid' ? 'paid' : row.state === 'proposed' ? 'proposed' : 'approved',
+          payee: payee ? { bankName: payee.bankName, number: masked(payee.number) } : null,
+          proposedAt: row.proposed_at,
+          paidAt: row.paid_at,
+        };
+      });
     });
   }
 

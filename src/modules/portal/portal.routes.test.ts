@@ -506,7 +506,12 @@ describe('customer portal', () => {
         const response = await zhang.request('GET', url);
         expect(response.statusCode, url).toBe(401);
       }
-      for (const url of ['/api/v1/portal/me', '/api/v1/portal/claims', '/api/v1/portal/access-history']) {
+      for (const url of [
+        '/api/v1/portal/me',
+        '/api/v1/portal/claims',
+        '/api/v1/portal/access-history',
+        '/api/v1/portal/access-history/summary',
+      ]) {
         const response = await intake.request('GET', url);
         expect(response.statusCode, url).toBe(401);
       }
@@ -578,6 +583,77 @@ describe('customer portal', () => {
         }),
       );
       expect(history.body).not.toContain(world.zhang);
+    });
+
+    it('gives the history newest first, paged backwards, and sums it up by who (S4.1)', async () => {
+      const supervisor = await signInAs(server, 'claims_supervisor', { branch: 'shanghai' });
+      expect((await supervisor.request('GET', `/api/v1/claims/${liClaimId}`)).statusCode).toBe(200);
+      type Entry = { seq: number; actor: { type: string; id: string | null; role: string | null } };
+      const first = await li.request('GET', '/api/v1/portal/access-history?limit=3');
+      const page = first.json() as { items: Entry[]; nextCursor: number | null };
+      const seqs = page.items.map((item) => item.seq);
+      expect(seqs).toEqual([...seqs].sort((a, b) => b - a));
+      expect(page.nextCursor).toBe(seqs.at(-1));
+      // The supervisor's read is among the newest.
+      const newest = (await li.request('GET', '/api/v1/portal/access-history?limit=20')).json() as {
+        items: Entry[];
+      };
+      expect(newest.items.some((item) => item.actor.id === supervisor.userId)).toBe(true);
+      const older = (
+        await li.request('GET', `/api/v1/portal/access-history?limit=3&before=${page.nextCursor}`)
+      ).json() as { items: Entry[] };
+      expect(older.items.length).toBeGreaterThan(0);
+      expect(Math.max(...older.items.map((item) => item.seq))).toBeLessThan(page.nextCursor as number);
+
+      const summary = await li.request('GET', '/api/v1/portal/access-history/summary');
+      expect(summary.statusCode).toBe(200);
+      const body = summary.json() as {
+        complete: boolean;
+        counted: number;
+        parties: {
+          actor: { type: string; id: string | null; role: string | null };
+          self: boolean;
+          count: number;
+          denied: number;
+          lastAt: string;
+          purposes: string[];
+          fields: string[];
+        }[];
+      };
+      expect(body.complete).toBe(true);
+      const all = (await li.request('GET', '/api/v1/portal/access-history?limit=200')).json() as {
+        items: Entry[];
+        nextCursor: number | null;
+      };
+      expect(all.nextCursor).toBeNull();
+      expect(body.counted).toBe(all.items.length);
+      expect(body.parties.reduce((sum, party) => sum + party.count, 0)).toBe(body.counted);
+      const staffRow = body.parties.find((party) => party.actor.id === supervisor.userId);
+      expect(staffRow).toMatchObject({
+        actor: { type: 'staff', role: 'claims_supervisor' },
+        self: false,
+        purposes: expect.arrayContaining(['claim-handling']),
+        fields: expect.arrayContaining(['customer.name']),
+      });
+      // Staff come first, the customer's own reads last; another customer by kind only, with the refusal.
+      expect(body.parties[0]?.actor.type).toBe('staff');
+      expect(body.parties.at(-1)?.self).toBe(true);
+      const other = body.parties.find((party) => party.actor.type === 'customer' && !party.self);
+      expect(other?.actor).toEqual({ type: 'customer', id: null, role: 'customer' });
+      expect(other?.denied).toBeGreaterThan(0);
+      expect(summary.body).not.toContain(world.zhang);
+      expect(summary.body).not.toContain(supervisor.username);
+
+      // Zhang's history and summary are Zhang's own: nothing of the Shanghai supervisor's reads of Li.
+      for (const url of [
+        '/api/v1/portal/access-history?limit=200',
+        '/api/v1/portal/access-history/summary',
+      ]) {
+        const own = await zhang.request('GET', url);
+        expect(own.statusCode, url).toBe(200);
+        expect(own.body, url).not.toContain(supervisor.userId);
+        expect(own.body, url).not.toContain(world.li);
+      }
     });
 
     it('signs out', async () => {

@@ -7,6 +7,7 @@ import { DOCUMENT_CATEGORIES } from '../documents/documents.service.js';
 import { problemResponses } from '../system/system.schema.js';
 import {
   accessHistorySchema,
+  accessSummarySchema,
   claimDetailSchema,
   claimPageSchema,
   codeSchema,
@@ -316,17 +317,34 @@ export const portalRoutes: FastifyPluginAsyncZod<{
       schema: {
         tags,
         summary:
-          'Who accessed my data and why: staff by role and internal id (never names), when, purpose, action',
+          'Who accessed my data and why, newest first: staff by role and internal id (never names), when, purpose, action. Pass nextCursor as `before` for older entries.',
         querystring: z.object({
-          after: z.coerce.number().int().min(-1).optional(),
+          before: z.coerce.number().int().min(0).optional(),
           limit: z.coerce.number().int().min(1).max(200).default(50),
         }),
         response: { 200: accessHistorySchema, ...errors },
       },
     },
     async (request) => {
-      const { after, limit } = request.query;
-      return portal.accessHistory(contextOf(request), { ...(after === undefined ? {} : { after }), limit });
+      const { before, limit } = request.query;
+      return portal.accessHistory(contextOf(request), {
+        ...(before === undefined ? {} : { before }),
+        limit,
+      });
     },
+  );
+
+  app.get(
+    '/portal/access-history/summary',
+    {
+      config: { access: customer },
+      schema: {
+        tags,
+        summary:
+          'Who accessed my data, one row each: staff by role and internal id (never names), how often, first and last, purposes and fields',
+        response: { 200: accessSummarySchema, ...errors },
+      },
+    },
+    async (request) => portal.accessSummary(contextOf(request)),
   );
 };

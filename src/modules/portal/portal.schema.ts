@@ -7,6 +7,8 @@ import { MAX_PASSWORD_LENGTH } from '../identity/password-policy.js';
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
 const money = z.string().regex(/^\d{1,12}(\.\d{1,2})?$/, 'an amount such as 1234.50');
 const maskable = z.object({ value: z.string(), masked: z.boolean() }).nullable();
+/** SECURITY: a value that must leave masked; a clear one fails serialisation instead of leaking. */
+const maskedOnly = z.object({ value: z.string(), masked: z.literal(true) });
 const code = z
   .string()
   .trim()
@@ -117,6 +119,17 @@ export const claimDetailSchema = claimSummarySchema
     ),
     allowedTransitions: z.array(z.object({ to: z.enum(CLAIM_STATES), reasonRequired: z.boolean() })),
     documents: z.array(documentSchema),
+    // What was or will be paid, to which bank and (masked) card: no staff, approvals or payment keys.
+    payouts: z.array(
+      z.object({
+        amount: z.string(),
+        currency: z.string(),
+        state: z.enum(['proposed', 'approved', 'paid']),
+        payee: z.object({ bankName: z.string(), number: maskedOnly }).nullable(),
+        proposedAt: z.date(),
+        paidAt: z.date().nullable(),
+      }),
+    ),
   })
   .meta({ id: 'PortalClaimDetail' });
 
@@ -173,3 +186,24 @@ export const accessHistorySchema = z
     nextCursor: z.number().int().nullable(),
   })
   .meta({ id: 'PortalAccessHistory' });
+
+/** Everyone who touched my data, one row each (S4.1 transparency; issue section 8). */
+export const accessSummarySchema = z
+  .object({
+    parties: z.array(
+      z.object({
+        // SECURITY: as in the history: staff by role and internal id only, other customers by kind only.
+        actor: z.object({ type: z.string(), id: z.string().nullable(), role: z.string().nullable() }),
+        self: z.boolean(),
+        count: z.number().int(),
+        denied: z.number().int(),
+        firstAt: z.string(),
+        lastAt: z.string(),
+        purposes: z.array(z.string()),
+        fields: z.array(z.string()),
+      }),
+    ),
+    counted: z.number().int(),
+    complete: z.boolean(),
+  })
+  .meta({ id: 'PortalAccessSummary' });

@@ -9,6 +9,7 @@ import type { ClaimCaller, ClaimDetail, ClaimsService } from '../claims/claims.s
 import type { CustomerService } from '../claims/customers.service.js';
 import type { DocumentSummary, DocumentsService, NewDocument } from '../documents/documents.service.js';
 import type { InAppPage, NotificationService } from '../notifications/notifications.service.js';
+import type { ClaimantPayoutView, PayoutsService } from '../payouts/payouts.service.js';
 
 /**
  * What a signed-in customer does in the portal (issue section 8): their profile, policies and claims,
@@ -29,9 +30,13 @@ type Db = Kysely<Database>;
 export interface AccessHistorySource {
   accessHistory(
     subjectId: string,
-    page: { after?: number; limit?: number },
+    page: { before?: number; limit?: number; newestFirst: true },
   ): Promise<AuditPage<AccessHistoryEntry>>;
 }
+
+/** How many entries the summary reads at most (newest first); a longer history is summarised in part. */
+export const ACCESS_SUMMARY_LIMIT = 20_000;
+const SUMMARY_PAGE = 1_000;
 
 export type PortalClaimDetail = Pick<
   ClaimDetail,
@@ -62,9 +67,30 @@ export type PortalClaimDetail = Pick<
     reason: string | null;
   }[];
   documents: DocumentSummary[];
+  /** What was or will be paid and to which (masked) account. */
+  payouts: ClaimantPayoutView[];
 };
 
 export type PortalAccessEntry = AccessHistoryEntry & { self: boolean };
+
+/** Everyone who touched the customer's data, one row each, with how often, when and why. */
+export type PortalAccessParty = {
+  actor: PortalAccessEntry['actor'];
+  self: boolean;
+  count: number;
+  denied: number;
+  firstAt: string;
+  lastAt: string;
+  purposes: string[];
+  fields: string[];
+};
+
+export type PortalAccessSummary = {
+  parties: PortalAccessParty[];
+  /** Entries summarised; `complete` is false when the history is longer than {@link ACCESS_SUMMARY_LIMIT}. */
+  counted: number;
+  complete: boolean;
+};
 
 export class PortalService {
   constructor(
@@ -73,6 +99,7 @@ export class PortalService {
     private readonly customers: CustomerService,
     private readonly documents: DocumentsService,
     private readonly notifications: NotificationService,
+    private readonly payouts: Pick<PayoutsService, 'forClaimant'>,
     private readonly history: AccessHistorySource | null,
   ) {}
 
@@ -137,7 +164,11 @@ export class PortalService {
   async claim(context: RequestContext, id: string): Promise<PortalClaimDetail> {
     const caller = this.caller(context);
     const detail = await this.claims.detail(caller, id);
-    return this.view(detail, await this.documents.list(caller, id));
+    return this.view(
+      detail,
+      await this.documents.list(caller, id),
+      await this.payouts.forClaimant(caller, id),
+    );
   }
 
   async report(
@@ -179,7 +210,11 @@ export class PortalService {
       reason: input.reason,
       version: input.version,
     });
-    return this.view(detail, await this.documents.list(caller, claimId));
+    return this.view(
+      detail,
+      await this.documents.list(caller, claimId),
+      await this.payouts.forClaimant(caller, claimId),
+    );
   }
 
   inbox(context: RequestContext, page: { limit: number; offset: number }): Promise<InAppPage> {
@@ -193,30 +228,99 @@ export class PortalService {
   }
 
   /**
-   * Who accessed my data and why: from the audit log, by role and internal id (never a name), when, the
-   * action, the fields and the purpose. Reads by the customer themselves are marked `self`; other customers
-   * and outside parties appear without an id.
+   * Who accessed my data and why: from the audit log, newest first (paged backwards by `before`), by role
+   * and internal id (never a name), when, the action, the fields and the purpose. Reads by the customer
+   * themselves are marked `self`; other customers and outside parties appear without an id.
    */
   async accessHistory(
     context: RequestContext,
-    page: { after?: number; limit: number },
+    page: { before?: number; limit: number },
   ): Promise<AuditPage<PortalAccessEntry>> {
     const { customerId } = this.caller(context);
-    if (!this.history) throw new DomainError('not-ready', 'The audit log is not available.');
-    const result = await this.history.accessHistory(customerId, page);
+    const history = this.historySource();
+    const result = await history.accessHistory(customerId, { ...page, newestFirst: true });
     return {
       nextCursor: result.nextCursor,
-      items: result.items.map((entry) => {
-        const self = entry.actor.type === 'customer' && entry.actor.id === customerId;
-        // Staff (and their API tokens) by internal id, so a complaint can name the access; anyone else
-        // (another customer, an outside party) by kind only.
-        const named = self || entry.actor.type === 'staff' || entry.actor.type === 'api-token';
-        return { ...entry, actor: { ...entry.actor, id: named ? entry.actor.id : null }, self };
-      }),
+      items: result.items.map((entry) => portalEntry(entry, customerId)),
     };
   }
 
-  private view(detail: ClaimDetail, documents: DocumentSummary[]): PortalClaimDetail {
+  /**
+   * The same history summed up by who: one row per staff member (role and internal id), API token, the
+   * customer themselves, and other customers or outside parties by kind; with how many accesses (refused
+   * ones counted apart), first and last, and the purposes and fields. Staff first, latest first.
+   */
+  async accessSummary(context: RequestContext): Promise<PortalAccessSummary> {
+    const { customerId } = this.caller(context);
+    const history = this.historySource();
+    const parties = new Map<string, PortalAccessParty & { purposeSet: Set<string>; fieldSet: Set<string> }>();
+    let counted = 0;
+    let before: number | undefined;
+    let complete = false;
+    while (counted < ACCESS_SUMMARY_LIMIT) {
+      const page = await history.accessHistory(customerId, {
+        ...(before === undefined ? {} : { before }),
+        limit: Math.min(SUMMARY_PAGE, ACCESS_SUMMARY_LIMIT - counted),
+        newestFirst: true,
+      });
+      for (const raw of page.items) {
+        const entry = portalEntry(raw, customerId);
+        const key = `${entry.self}:${entry.actor.type}:${entry.actor.id ?? ''}:${entry.actor.role ?? ''}`;
+        let party = parties.get(key);
+        if (!party) {
+          party = {
+            actor: entry.actor,
+            self: entry.self,
+            count: 0,
+            denied: 0,
+            firstAt: entry.at,
+            lastAt: entry.at,
+            purposes: [],
+            fields: [],
+            purposeSet: new Set(),
+            fieldSet: new Set(),
+          };
+          parties.set(key, party);
+        }
+        party.count += 1;
+        if (entry.outcome === 'denied') party.denied += 1;
+        // Newest first: each older entry moves the first access back.
+        party.firstAt = entry.at;
+        if (entry.purpose) party.purposeSet.add(entry.purpose);
+        for (const field of entry.fields) party.fieldSet.add(field);
+      }
+      counted += page.items.length;
+      if (page.nextCursor === null) {
+        complete = true;
+        break;
+      }
+      before = page.nextCursor;
+    }
+    const rank = (party: PortalAccessParty) =>
+      party.self ? 2 : party.actor.type === 'staff' || party.actor.type === 'api-token' ? 0 : 1;
+    return {
+      counted,
+      complete,
+      parties: [...parties.values()]
+        .map(({ purposeSet, fieldSet, ...party }) => ({
+          ...party,
+          purposes: [...purposeSet].sort(),
+          fields: [...fieldSet].sort(),
+        }))
+        .sort((a, b) => rank(a) - rank(b) || b.lastAt.localeCompare(a.lastAt)),
+    };
+  }
+
+  private historySource(): AccessHistorySource {
+    if (!this.history) throw new DomainError('not-ready', 'The audit log is not available.');
+    return this.history;
+  }
+
+  private view(
+    detail: ClaimDetail,
+    documents: DocumentSummary[],
+    payouts: ClaimantPayoutView[],
+  ): PortalClaimDetail {
     return {
       id: detail.id,
       number: detail.number,
@@ -248,6 +352,17 @@ export class PortalService {
         reason: step.reason,
       })),
       documents,
+      payouts,
     };
   }
+}
+
+/**
+ * One history entry as the customer sees it. SECURITY: staff (and their API tokens) by internal id, so a
+ * complaint can name the access; anyone else (another customer, an outside party) by kind only.
+ */
+function portalEntry(entry: AccessHistoryEntry, customerId: string): PortalAccessEntry {
+  const self = entry.actor.type === 'customer' && entry.actor.id === customerId;
+  const named = self || entry.actor.type === 'staff' || entry.actor.type === 'api-token';
+  return { ...entry, actor: { ...entry.actor, id: named ? entry.actor.id : null }, self };
 }

@@ -170,8 +170,10 @@ function ClaimView({
   };
 
   const progress = lifecycleProgress(detail.state, detail.timeline);
+  // Staff by their role; a customer (portal), the system or an outside party by kind (the roles list
+  // holds staff roles only, so a customer's role would otherwise show as the code `customer`).
   const rolesOrType = (role: string | null, type: string) =>
-    role ? labelOf(role) || role : labels.actorType(type);
+    role && type !== 'customer' ? labelOf(role) || role : labels.actorType(type);
   const stateName = (state: string | null) => (state && isClaimState(state) ? labels.state(state) : state);
 
   return (

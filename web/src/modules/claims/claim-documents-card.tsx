@@ -141,7 +141,8 @@ export function ClaimDocumentsCard({ claimId, mayUpload }: { claimId: string; ma
             title: t('claims.documents.columns.uploader'),
             key: 'uploader',
             render: (_, document) =>
-              document.uploader.role
+              // A customer's upload (portal) by kind: the roles list holds staff roles only.
+              document.uploader.role && document.uploader.type !== 'customer'
                 ? labelOf(document.uploader.role) || document.uploader.role
                 : labels.actorType(document.uploader.type),
           },

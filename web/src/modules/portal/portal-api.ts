@@ -124,6 +124,17 @@ export type PortalClaimDetail = PortalClaimSummary & {
   timeline: TimelineStep[];
   allowedTransitions: { to: ClaimState; reasonRequired: boolean }[];
   documents: PortalDocument[];
+  payouts: PortalPayout[];
+};
+
+/** A payout as the claimant sees it: amount, state, bank and masked card number. */
+export type PortalPayout = {
+  amount: string;
+  currency: string;
+  state: 'proposed' | 'approved' | 'paid';
+  payee: { bankName: string; number: { value: string; masked: true } } | null;
+  proposedAt: string;
+  paidAt: string | null;
 };
 
 export type InAppMessage = {
@@ -146,6 +157,23 @@ export type AccessEntry = {
   outcome: 'success' | 'denied' | 'failure';
 };
 
+/** One party who touched my data, summed up (staff by role and internal number, never by name). */
+export type AccessParty = {
+  actor: AccessEntry['actor'];
+  self: boolean;
+  count: number;
+  denied: number;
+  firstAt: string;
+  lastAt: string;
+  purposes: string[];
+  fields: string[];
+};
+
+export type AccessSummary = { parties: AccessParty[]; counted: number; complete: boolean };
+
+/** Entries of the access history fetched at a time (newest first). */
+export const HISTORY_PAGE = 50;
+
 // ---- calls ---------------------------------------------------------------------------------------
 
 export const portalKeys = {
@@ -155,6 +183,7 @@ export const portalKeys = {
   policies: ['portal', 'policies'] as const,
   notifications: ['portal', 'notifications'] as const,
   history: ['portal', 'access-history'] as const,
+  historySummary: ['portal', 'access-history', 'summary'] as const,
 };
 
 export const portalApi = {
@@ -210,8 +239,13 @@ export const portalApi = {
       '/notifications?limit=100',
     ),
   markRead: (ids: string[]) => portalRequest<{ updated: number }>('POST', '/notifications/read', { ids }),
-  accessHistory: () =>
-    portalRequest<{ items: AccessEntry[]; nextCursor: number | null }>('GET', '/access-history?limit=200'),
+  /** Newest first; `before` is the previous page's `nextCursor`. */
+  accessHistory: (before?: number) =>
+    portalRequest<{ items: AccessEntry[]; nextCursor: number | null }>(
+      'GET',
+      `/access-history?limit=${HISTORY_PAGE}${before === undefined ? '' : `&before=${before}`}`,
+    ),
+  accessSummary: () => portalRequest<AccessSummary>('GET', '/access-history/summary'),
 };
 
 /** The main path of a claim, as the timeline shows it; the claim's current step is where it stands on it. */

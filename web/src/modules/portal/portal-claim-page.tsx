@@ -10,7 +10,6 @@ import {
   Flex,
   Form,
   Input,
-  List,
   Modal,
   Radio,
   Spin,
@@ -18,6 +17,7 @@ import {
   Tag,
   Timeline,
   Typography,
+  theme,
   Upload,
 } from 'antd';
 import { useState } from 'react';
@@ -25,6 +25,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { formatDate, formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
+import { formatAmount } from '../claims/claim-format';
 import {
   CLAIM_PATH,
   type PortalClaimDetail,
@@ -37,11 +38,14 @@ import { STATE_COLOURS } from './portal-claims-page';
 import { useLabel, usePortalProblemMessage } from './portal-common';
 import { portalPaths } from './portal-paths';
 
-/** One of my claims: its progress, history, documents (upload) and, while allowed, withdrawal. */
+const PAYOUT_COLOURS = { proposed: 'gold', approved: 'blue', paid: 'green' } as const;
+
+/** One of my claims: its progress, payout, history, documents (upload) and, while allowed, withdrawal. */
 export function PortalClaimPage() {
   const { id = '' } = useParams();
   const { t } = useTranslation();
   const { language } = useLanguage();
+  const { token } = theme.useToken();
   const label = useLabel();
   const problemMessage = usePortalProblemMessage();
   const queryClient = useQueryClient();
@@ -140,19 +144,49 @@ export function PortalClaimPage() {
             {formatDate(detail.incidentDate, language)}
           </Descriptions.Item>
           <Descriptions.Item label={t('portal.detail.amountClaimed')}>
-            {detail.amountClaimed ?? t('common.empty')}
+            {formatAmount(detail.amountClaimed, language) || t('common.empty')}
           </Descriptions.Item>
-          <Descriptions.Item label={t('portal.detail.description')} span={2}>
+          <Descriptions.Item label={t('portal.detail.description')} span="filled">
             {masked(detail.description)}
           </Descriptions.Item>
-          <Descriptions.Item label={t('portal.detail.incidentLocation')} span={2}>
+          <Descriptions.Item label={t('portal.detail.incidentLocation')} span="filled">
             {masked(detail.incidentLocation)}
           </Descriptions.Item>
         </Descriptions>
-        <Typography.Paragraph type="secondary" style={{ marginBottom: 0 }}>
+        <Typography.Paragraph type="secondary" style={{ marginTop: 12, marginBottom: 0 }}>
           {t('portal.detail.maskedNote')}
         </Typography.Paragraph>
       </Card>
+
+      {detail.payouts.length > 0 ? (
+        <Card title={t('portal.detail.payouts')} data-testid="portal-payouts">
+          <Flex vertical gap="middle">
+            {detail.payouts.map((payout) => (
+              <Descriptions key={payout.proposedAt} column={{ xs: 1, md: 2 }} size="small">
+                <Descriptions.Item label={t('portal.detail.payoutAmount')}>
+                  <Flex gap="small" align="center">
+                    <Typography.Text strong>
+                      {formatAmount(payout.amount, language, payout.currency)}
+                    </Typography.Text>
+                    <Tag color={PAYOUT_COLOURS[payout.state]}>
+                      {t(`portal.detail.payoutState.${payout.state}`)}
+                    </Tag>
+                  </Flex>
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.payee')}>
+                  {payout.payee ? `${payout.payee.bankName} ${payout.payee.number.value}` : t('common.empty')}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.proposedAt')}>
+                  {formatDateTime(payout.proposedAt, language)}
+                </Descriptions.Item>
+                <Descriptions.Item label={t('portal.detail.paidAt')}>
+                  {payout.paidAt ? formatDateTime(payout.paidAt, language) : t('common.empty')}
+                </Descriptions.Item>
+              </Descriptions>
+            ))}
+          </Flex>
+        </Card>
+      ) : null}
 
       <Card title={t('portal.detail.timeline')}>
         <Timeline
@@ -178,21 +212,23 @@ export function PortalClaimPage() {
         {detail.documents.length === 0 ? (
           <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('portal.detail.noDocuments')} />
         ) : (
-          <List
-            size="small"
-            dataSource={detail.documents}
-            renderItem={(document) => (
-              <List.Item key={document.id}>
-                <Flex justify="space-between" style={{ width: '100%' }}>
-                  <span>{t(`portal.detail.category.${document.category}`)}</span>
-                  <Typography.Text type="secondary">
-                    {document.contentType} · {Math.ceil(document.size / 1024)} KB ·{' '}
-                    {formatDateTime(document.createdAt, language)}
-                  </Typography.Text>
-                </Flex>
-              </List.Item>
-            )}
-          />
+          <Flex vertical data-testid="portal-documents">
+            {detail.documents.map((document) => (
+              <Flex
+                key={document.id}
+                justify="space-between"
+                wrap
+                gap="small"
+                style={{ padding: '8px 0', borderBottom: `1px solid ${token.colorSplit}` }}
+              >
+                <span>{t(`portal.detail.category.${document.category}`)}</span>
+                <Typography.Text type="secondary">
+                  {document.contentType} · {Math.ceil(document.size / 1024)} KB ·{' '}
+                  {formatDateTime(document.createdAt, language)}
+                </Typography.Text>
+              </Flex>
+            ))}
+          </Flex>
         )}
         {detail.state !== 'closed' && detail.state !== 'rejected' && detail.state !== 'withdrawn' ? (
           <Flex vertical gap="small" style={{ marginTop: 16 }}>

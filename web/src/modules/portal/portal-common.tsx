@@ -20,15 +20,21 @@ function isPortalProblem(code: string): code is PortalProblem {
   return code === 'invalid-credentials' || code === 'second-factor-required' || code === 'invalid-code';
 }
 
-/** Translated label of a key that may be unknown to this build (a new state or role): the key itself then. */
+/**
+ * Translated label of a key that may be unknown to this build (a new state, role, audit action or
+ * personal-data field): the key itself then. Dotted keys (`customer.name`, `personal-data.read`) are
+ * nested in the strings, so a key naming a whole group is unknown too.
+ */
 export function useLabel() {
   const { t, i18n } = useTranslation();
   return (
-    group: 'states' | 'productLines' | 'roles' | 'purposes',
+    group: 'states' | 'productLines' | 'roles' | 'purposes' | 'fields' | 'actions',
     key: string | null | undefined,
   ): string => {
     if (!key) return '';
     const path = `portal.${group}.${key}`;
-    return i18n.exists(path) ? (t as (key: string) => string)(path) : key;
+    if (!i18n.exists(path)) return key;
+    const value: unknown = (t as (key: string, options: object) => unknown)(path, { returnObjects: true });
+    return typeof value === 'string' ? value : key;
   };
 }

@@ -1,5 +1,5 @@
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { Alert, Badge, Button, Flex, List, Typography } from 'antd';
+import { Alert, Badge, Button, Card, Empty, Flex, Typography, theme } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
@@ -10,6 +10,7 @@ import { usePortalProblemMessage } from './portal-common';
 export function PortalNotificationsPage() {
   const { t } = useTranslation();
   const { language } = useLanguage();
+  const { token } = theme.useToken();
   const problemMessage = usePortalProblemMessage();
   const queryClient = useQueryClient();
   const inbox = useQuery({ queryKey: portalKeys.notifications, queryFn: portalApi.notifications });
@@ -30,42 +31,44 @@ export function PortalNotificationsPage() {
         </Button>
       </Flex>
       {inbox.isError ? <Alert type="error" showIcon title={problemMessage(inbox.error)} /> : null}
-      <List
-        loading={inbox.isPending}
-        dataSource={inbox.data?.items ?? []}
-        locale={{ emptyText: t('portal.notifications.empty') }}
-        renderItem={(item) => (
-          <List.Item
-            key={item.id}
-            actions={
-              item.readAt
-                ? []
-                : [
-                    <Button key="read" type="link" onClick={() => markRead.mutate([item.id])}>
-                      {t('portal.notifications.markRead')}
-                    </Button>,
-                  ]
-            }
-          >
-            <List.Item.Meta
-              title={
-                <Flex gap="small" align="center">
-                  {item.readAt ? null : <Badge status="processing" text={t('portal.notifications.unread')} />}
-                  <Typography.Text strong={!item.readAt}>{item.subject}</Typography.Text>
-                </Flex>
-              }
-              description={
-                <Flex vertical>
+      <Card loading={inbox.isPending} styles={{ body: { paddingBlock: 4 } }}>
+        {(inbox.data?.items ?? []).length === 0 ? (
+          <Empty image={Empty.PRESENTED_IMAGE_SIMPLE} description={t('portal.notifications.empty')} />
+        ) : (
+          <Flex vertical data-testid="portal-notifications">
+            {(inbox.data?.items ?? []).map((item, index) => (
+              <Flex
+                key={item.id}
+                justify="space-between"
+                align="flex-start"
+                gap="middle"
+                style={{
+                  paddingBlock: 12,
+                  borderTop: index === 0 ? undefined : `1px solid ${token.colorSplit}`,
+                }}
+              >
+                <Flex vertical gap={2}>
+                  <Flex gap="small" align="center">
+                    {item.readAt ? null : (
+                      <Badge status="processing" text={t('portal.notifications.unread')} />
+                    )}
+                    <Typography.Text strong={!item.readAt}>{item.subject}</Typography.Text>
+                  </Flex>
                   <Typography.Text>{item.body}</Typography.Text>
                   <Typography.Text type="secondary">
                     {formatDateTime(item.createdAt, language)}
                   </Typography.Text>
                 </Flex>
-              }
-            />
-          </List.Item>
+                {item.readAt ? null : (
+                  <Button type="link" onClick={() => markRead.mutate([item.id])}>
+                    {t('portal.notifications.markRead')}
+                  </Button>
+                )}
+              </Flex>
+            ))}
+          </Flex>
         )}
-      />
+      </Card>
     </Flex>
   );
 }
