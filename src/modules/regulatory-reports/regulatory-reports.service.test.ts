@@ -13,8 +13,6 @@ import { SHIPPED_REGIMES } from './shipped-regimes.js';
 
 /** S4.4: opening reports from an incident's facts, completing and submitting them, and deadline alerts. */
 
-const HOUR = 3_600_000;
-
 function staff(userId = randomUUID()): RequestContext {
   return {
     principal: {
