@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import type { Database } from '../../db/database-schema.js';
+import { DomainError } from '../../errors/domain-error.js';
 
 /**
  * What the regulatory reports (S4.4) need to know of an incident, and nothing more. The incidents module
@@ -98,6 +99,13 @@ export type IncidentFacts = z.infer<typeof incidentFactsSchema>;
 export interface IncidentFactsSource {
   incidentFacts(db: Kysely<Database>, incidentId: string): Promise<IncidentFacts>;
 }
+
+/** The source used until the incidents module is wired in: every incident is unknown. */
+export const NO_INCIDENTS: IncidentFactsSource = {
+  async incidentFacts() {
+    throw new DomainError('not-found', 'No such incident.');
+  },
+};
 
 /**
  * Where the GDPR applies: the EU member states and the other EEA states (Iceland, Liechtenstein, Norway),

@@ -743,13 +743,14 @@ export class RegulatoryReportsService {
     const due = await repository.reportsNeedingAlerts(this.db, now, this.warnFraction, options.limit ?? 200);
     const approaching: string[] = [];
     const missed: string[] = [];
+    // Read before any transaction opens: the embedded store has one session, which a transaction holds.
+    const officers = due.length > 0 ? await this.officers.securityOfficerIds(this.db) : [];
     for (const row of due) {
       if (!row.due_at) continue;
       const stage = now.getTime() >= row.due_at.getTime() ? 'missed' : 'approaching';
       if (stage === 'approaching' && row.approach_alerted_at) continue;
       const sent = await this.db.transaction().execute(async (trx) => {
         if (!(await repository.claimAlert(trx, row.id, stage, now))) return false;
-        const officers = await this.officers.securityOfficerIds(trx);
         for (const officer of officers)
           await this.notifications?.enqueue(trx, {
             recipient: { kind: 'staff', id: officer },
