@@ -424,7 +424,7 @@ function ReportEditor({
                     )})`}
                     style={{ marginTop: 8, marginBottom: 0 }}
                   >
-                    <Input.TextArea autoSize={{ minRows: 2, maxRows: 12 }} maxLength={20_000} />
+                    <Input.TextArea rows={3} maxLength={20_000} />
                   </Form.Item>
                 ) : null}
               </Card>
@@ -544,7 +544,7 @@ function WaiverDialog({
           extra={t('regulatoryReports.waiver.reasonHint')}
           rules={[{ required: true, min: 10, whitespace: true }]}
         >
-          <Input.TextArea autoSize={{ minRows: 3 }} maxLength={2000} />
+          <Input.TextArea rows={3} maxLength={2000} />
         </Form.Item>
       </Form>
     </Modal>

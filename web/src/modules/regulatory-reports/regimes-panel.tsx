@@ -232,10 +232,7 @@ function RegimeEditor({ regime, onClose }: { regime: Regime | null; onClose: () 
             },
           ]}
         >
-          <Input.TextArea
-            autoSize={{ minRows: 12, maxRows: 28 }}
-            style={{ fontFamily: 'monospace', fontSize: 12 }}
-          />
+          <Input.TextArea rows={20} style={{ fontFamily: 'monospace', fontSize: 12 }} />
         </Form.Item>
       </Form>
     </Modal>
