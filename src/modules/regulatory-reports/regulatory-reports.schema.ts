@@ -51,6 +51,7 @@ export const reportSchema = z
     isDrill: z.boolean(),
     status: z.enum(REPORT_STATUSES),
     recipients: z.array(localized),
+    updatesAllowed: z.boolean(),
     deadline: z.object({
       startsAt: z.date().nullable(),
       dueAt: z.date().nullable(),

@@ -238,7 +238,13 @@ describeEachStore('regulatory reports service', (kind) => {
     const one = await service.openUpdate(officer, first.id);
     const two = await service.openUpdate(officer, first.id);
     expect([one.sequence, two.sequence]).toEqual([1, 2]);
-    expect(one).toMatchObject({ kind: 'update', parentId: first.id, deadline: { dueAt: null } });
+    expect(first.updatesAllowed).toBe(true);
+    expect(one).toMatchObject({
+      kind: 'update',
+      parentId: first.id,
+      deadline: { dueAt: null },
+      updatesAllowed: false,
+    });
     expect(one.items.find((item) => item.id === 'impact')?.facts).toContain('受影响个人数量：1,500,000 人');
     expect((await rejection(service.openUpdate(officer, one.id))).code).toBe('conflict');
   });

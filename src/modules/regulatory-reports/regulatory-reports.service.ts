@@ -92,6 +92,8 @@ export type ReportView = {
   isDrill: boolean;
   status: ReportStatus;
   recipients: Localized[];
+  /** Whether the regime takes numbered updates of this (first) report. */
+  updatesAllowed: boolean;
   deadline: {
     startsAt: Date | null;
     dueAt: Date | null;
@@ -428,6 +430,7 @@ export class RegulatoryReportsService {
       isDrill: row.is_drill,
       status: row.status,
       recipients: recipientsFor(definition, facts).map((recipient) => recipient.name),
+      updatesAllowed: row.kind === 'initial' && definition.update !== null,
       deadline: {
         startsAt: row.starts_at,
         dueAt: row.due_at,

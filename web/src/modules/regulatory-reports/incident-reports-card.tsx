@@ -245,7 +245,7 @@ export function IncidentReportsCard({
                       {t('regulatoryReports.actions.submit')}
                     </Button>
                   ) : null}
-                  {mayCreate && report.kind === 'initial' ? (
+                  {mayCreate && report.updatesAllowed ? (
                     <Button size="small" loading={update.isPending} onClick={() => update.mutate(report.id)}>
                       {t('regulatoryReports.actions.update')}
                     </Button>

@@ -37,6 +37,7 @@ export type RegulatoryReport = {
   isDrill: boolean;
   status: ReportStatus;
   recipients: Localized[];
+  updatesAllowed: boolean;
   deadline: {
     startsAt: string | null;
     dueAt: string | null;
