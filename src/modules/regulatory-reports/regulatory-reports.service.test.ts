@@ -118,6 +118,19 @@ describeEachStore('regulatory reports service', (kind) => {
     expect(opened.every((event) => event.inTransaction && event.actor.type === 'system')).toBe(true);
   });
 
+  it("runs in the incidents module's transaction when handed one, and rolls back with it", async () => {
+    await expect(
+      store.db.transaction().execute(async (trx) => {
+        const { opened } = await service.assess(null, facts.incidentId, { db: trx });
+        expect(opened).toHaveLength(3);
+        throw new Error('the declaration failed');
+      }),
+    ).rejects.toThrow('the declaration failed');
+    expect(await service.reportsOfIncident(facts.incidentId)).toEqual([]);
+    await store.db.transaction().execute((trx) => service.assess(null, facts.incidentId, { db: trx }));
+    expect(await service.reportsOfIncident(facts.incidentId)).toHaveLength(3);
+  });
+
   it('answers not-found for an unknown incident and refuses facts that do not fit', async () => {
     expect((await rejection(service.assess(officer, 'inc-nobody'))).code).toBe('not-found');
     source.set({ ...facts, customers: ['someone'] } as unknown as IncidentFacts);

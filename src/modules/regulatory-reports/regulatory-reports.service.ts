@@ -274,12 +274,20 @@ export class RegulatoryReportsService {
   /**
    * Decides which regimes apply to the incident and opens the reports they call for that are not open
    * yet: each applicable regime's first report, and its summary once the incident is closed. Idempotent.
-   * `context` is null when the incidents module calls it on the system's behalf (declaration, closing).
+   * `context` is null when the incidents module calls it on the system's behalf (declaration, closing);
+   * it may pass its own transaction as `db`, so the reports open (or not) with the change that caused them.
    */
-  async assess(context: RequestContext | null, incidentId: string): Promise<Assessment> {
+  async assess(
+    context: RequestContext | null,
+    incidentId: string,
+    options: { db?: Db } = {},
+  ): Promise<Assessment> {
     const actor: AuditActor = context ? auditActorOf(context) : SYSTEM_ACTOR;
     const createdBy = context ? staffIdOf(context) : null;
-    return this.db.transaction().execute(async (trx) => {
+    const within = options.db;
+    const inTransaction = <T>(work: (trx: Db) => Promise<T>): Promise<T> =>
+      within?.isTransaction ? work(within) : (within ?? this.db).transaction().execute(work);
+    return inTransaction(async (trx) => {
       const facts = await this.readFacts(trx, incidentId);
       const regimes = (await repository.listRegimes(trx)).map(regimeOf);
       const now = this.now();
