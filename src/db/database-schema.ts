@@ -7,6 +7,7 @@ import type { IdentityTables } from '../modules/identity/identity.tables.js';
 import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
 import type { PayoutsTables } from '../modules/payouts/payouts.tables.js';
 import type { PortalTables } from '../modules/portal/portal.tables.js';
+import type { RegulatoryReportsTables } from '../modules/regulatory-reports/regulatory-reports.tables.js';
 import type { SharesTables } from '../modules/shares/shares.tables.js';
 import type { VaultTables } from '../modules/vault/vault.tables.js';
 
@@ -24,6 +25,7 @@ export type Database = {
   NotificationTables &
   PortalTables &
   PayoutsTables &
+  RegulatoryReportsTables &
   SharesTables &
   VaultTables;
 

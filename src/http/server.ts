@@ -52,6 +52,9 @@ import { PortalService } from '../modules/portal/portal.service.js';
 import { PortalAccountsService } from '../modules/portal/portal-accounts.service.js';
 import { derivePortalKeys } from '../modules/portal/portal-codes.js';
 import { PortalSessions } from '../modules/portal/portal-sessions.js';
+import { type IncidentFactsSource, NO_INCIDENTS } from '../modules/regulatory-reports/incident-facts.js';
+import { regulatoryReportsRoutes } from '../modules/regulatory-reports/regulatory-reports.routes.js';
+import { RegulatoryReportsService } from '../modules/regulatory-reports/regulatory-reports.service.js';
 import { sharesRoutes } from '../modules/shares/shares.routes.js';
 import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
@@ -77,6 +80,8 @@ declare module 'fastify' {
       documents: DocumentsService;
       payouts: PayoutsService;
     };
+    /** Reports to regulators (S4.4), for the deadline monitor `start-server.ts` runs (absent without vault keys). */
+    regulatoryReports?: RegulatoryReportsService;
   }
 }
 
@@ -107,6 +112,8 @@ export type ServerOptions = {
   identityKey: Buffer;
   /** The bank payouts are paid through; the simulated bank when absent. */
   paymentGateway?: PaymentGateway;
+  /** Incidents' facts for the regulatory reports (the incidents module); every incident unknown when absent. */
+  incidentFacts?: IncidentFactsSource;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
 };
@@ -194,6 +201,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'claims', description: 'Claims, customers and policies' },
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
+        { name: 'regulatory-reports', description: 'Reports to regulators with deadlines (S4.4)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -344,6 +352,20 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
     claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
+    // Reports to regulators (S4.4). Deadline alerts go to the active security officers, in-app.
+    const regulatoryReports = new RegulatoryReportsService(store.db, {
+      facts: options.incidentFacts ?? NO_INCIDENTS,
+      audit: options.audit,
+      notifications,
+      officers: {
+        securityOfficerIds: async () =>
+          (await identity.listUsers())
+            .filter((user) => user.role === 'security_officer' && user.status === 'active')
+            .map((user) => user.id),
+      },
+    });
+    app.decorate('regulatoryReports', regulatoryReports);
+    await app.register(regulatoryReportsRoutes, { reports: regulatoryReports, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

@@ -13,6 +13,7 @@ import {
   type SmsProvider,
 } from '../modules/notifications/channels.js';
 import { NotificationDispatcher } from '../modules/notifications/notification-dispatcher.js';
+import { RegulatoryDeadlineMonitor } from '../modules/regulatory-reports/deadline-monitor.js';
 import { SystemRepository } from '../modules/system/system.repository.js';
 import { initVaultKeys, loadVaultKeys } from '../modules/vault/key-provider.js';
 import { buildServer, type ClaimGuardServer } from './server.js';
@@ -120,7 +121,19 @@ export async function startServer(
       intervalMs: 2_000,
       onError: (error: unknown) => logger.error({ err: error }, 'notification dispatch failed'),
     });
+    // Deadlines of reports to regulators (S4.4): approaching and missed ones alert the security officers.
+    const deadlines = app.regulatoryReports ? new RegulatoryDeadlineMonitor(app.regulatoryReports) : null;
+    deadlines?.start({
+      intervalMs: 60_000,
+      onAlerts: (alerts) =>
+        logger.warn(
+          { approaching: alerts.approaching.length, missed: alerts.missed.length },
+          'regulatory report deadlines alerted',
+        ),
+      onError: (error: unknown) => logger.error({ err: error }, 'regulatory deadline check failed'),
+    });
     app.addHook('onClose', async () => {
+      await deadlines?.stop();
       await dispatcher?.stop();
       await startedAudit.stop();
       // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).

@@ -8,6 +8,7 @@ import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
 import type { PaymentGateway } from '../modules/payouts/payment-gateway.js';
+import type { IncidentFactsSource } from '../modules/regulatory-reports/incident-facts.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { openTestStore } from './test-stores.js';
 import { testVaultKeys } from './vault-fixtures.js';
@@ -45,6 +46,8 @@ export async function createTestServer(
     /** The store to run on; the run's primary store when absent (see test-stores.ts). */
     storeKind?: StoreKind;
     paymentGateway?: PaymentGateway;
+    /** Incidents' facts for the regulatory reports (a fake in their tests). */
+    incidentFacts?: IncidentFactsSource;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore(overrides.storeKind);
@@ -56,6 +59,7 @@ export async function createTestServer(
     vaultKeys = testVaultKeys(),
     storeKind: _storeKind,
     paymentGateway,
+    incidentFacts,
     ...config
   } = overrides;
   const identityKey = randomBytes(32);
@@ -76,6 +80,7 @@ export async function createTestServer(
     identityKey,
     vaultKeys,
     ...(paymentGateway ? { paymentGateway } : {}),
+    ...(incidentFacts ? { incidentFacts } : {}),
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

@@ -38,6 +38,8 @@ export const SUBJECTS = [
   'BreakGlass',
   'SecurityAlert',
   'Keys',
+  'RegulatoryRegime',
+  'RegulatoryReport',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -129,9 +131,20 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('revoke', 'Session');
       can('read', 'Claim');
       can('read', 'Customer');
+      // Reports to regulators (S4.4): the security officer acts as the compliance officer; no personal data.
+      can(['read', 'update'], 'RegulatoryRegime');
+      can(['read', 'create', 'update'], 'RegulatoryReport');
     },
   ],
-  internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],
+  internal_auditor: [
+    STAFF_BASE,
+    AUDIT_EVIDENCE,
+    (can) => {
+      can('read', 'User');
+      // Reviews what was reported to regulators, and when (S4.4).
+      can('read', ['RegulatoryRegime', 'RegulatoryReport']);
+    },
+  ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
   external_auditor: [AUDIT_EVIDENCE, (can) => can('read', 'Catalogue')],
   admin: [

@@ -53,6 +53,12 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'approve:Payout': ['claims_supervisor'],
   'read:Payout': ['finance'],
   'execute:Payout': ['finance'],
+  // Reports to regulators (S4.4): the security officer (as compliance officer) edits, the internal auditor reads.
+  'read:RegulatoryRegime': ['security_officer', 'internal_auditor'],
+  'update:RegulatoryRegime': ['security_officer'],
+  'read:RegulatoryReport': ['security_officer', 'internal_auditor'],
+  'create:RegulatoryReport': ['security_officer'],
+  'update:RegulatoryReport': ['security_officer'],
 };
 
 /**

@@ -171,6 +171,52 @@ export const NOTIFICATION_TEMPLATES = {
       },
     },
   },
+  // Reports to regulators (S4.4): a report's deadline approaches or has passed. Regime id, report kind, due
+  // time (UTC, ISO 8601) and a console link only.
+  'regulatory-report.deadline-approaching': {
+    recipients: ['staff'],
+    channels: ['in-app', 'email'],
+    params: z.strictObject({
+      regime: slug,
+      reportKind: z.enum(['initial', 'update', 'summary']),
+      dueAt: z.iso.datetime(),
+      link: linkPath,
+    }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '[监管报告] {regime} 报告即将到期',
+        body: '监管报告（{regime}，{reportKind}）将于 {dueAt}（UTC）到期，请尽快完成并报送：{link}',
+      },
+      'en-US': {
+        subject: '[Regulatory report] {regime} report due soon',
+        body: 'The regulatory report ({regime}, {reportKind}) is due at {dueAt} (UTC). Complete and submit it: {link}',
+      },
+    },
+  },
+  'regulatory-report.deadline-missed': {
+    recipients: ['staff'],
+    channels: ['in-app', 'email'],
+    params: z.strictObject({
+      regime: slug,
+      reportKind: z.enum(['initial', 'update', 'summary']),
+      dueAt: z.iso.datetime(),
+      link: linkPath,
+    }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '[监管报告] {regime} 报告已逾期',
+        body: '监管报告（{regime}，{reportKind}）已于 {dueAt}（UTC）到期但尚未报送。请立即报送，并记录迟延理由：{link}',
+      },
+      'en-US': {
+        subject: '[Regulatory report] {regime} report overdue',
+        body: 'The regulatory report ({regime}, {reportKind}) was due at {dueAt} (UTC) and has not been submitted. Submit it now and record the reasons for the delay: {link}',
+      },
+    },
+  },
 } as const satisfies Record<string, TemplateDefinition>;
 
 export type TemplateId = keyof typeof NOTIFICATION_TEMPLATES;

@@ -10,6 +10,10 @@ import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { portalRoutes } from '../modules/portal/portal-routes';
+import {
+  RegulatoryReportPage,
+  RegulatoryReportsPage,
+} from '../modules/regulatory-reports/regulatory-reports-page';
 import { SecurityAlertsPage } from '../modules/security/alerts-page';
 import { SHARE_PATH } from '../modules/shares/share-api';
 import { SharePage } from '../modules/shares/share-page';
@@ -101,6 +105,22 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="SecurityAlert">
                   <SecurityAlertsPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.regulatoryReports,
+              element: (
+                <RequirePermission action="read" subject="RegulatoryRegime">
+                  <RegulatoryReportsPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: `${routePaths.regulatoryReports}/reports/:id`,
+              element: (
+                <RequirePermission action="read" subject="RegulatoryReport">
+                  <RegulatoryReportPage />
                 </RequirePermission>
               ),
             },

@@ -4,6 +4,7 @@ import {
   DashboardOutlined,
   DatabaseOutlined,
   FileProtectOutlined,
+  FileSearchOutlined,
   MenuOutlined,
   PayCircleOutlined,
   SafetyCertificateFilled,
@@ -84,6 +85,15 @@ export function ConsoleLayout() {
             key: routePaths.securityAlerts,
             icon: <AlertOutlined />,
             label: <Link to={routePaths.securityAlerts}>{t('nav.securityAlerts')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'RegulatoryRegime')
+      ? [
+          {
+            key: routePaths.regulatoryReports,
+            icon: <FileSearchOutlined />,
+            label: <Link to={routePaths.regulatoryReports}>{t('nav.regulatoryReports')}</Link>,
           },
         ]
       : []),

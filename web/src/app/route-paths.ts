@@ -7,9 +7,14 @@ export const routePaths = {
   catalogue: '/catalogue',
   audit: '/audit',
   securityAlerts: '/security/alerts',
+  regulatoryReports: '/regulatory-reports',
   login: '/login',
   setup: '/setup',
 } as const;
 
 /** A claim's page (the id is a UUID, not personal data). */
 export const claimPath = (id: string) => `${routePaths.claims}/${encodeURIComponent(id)}`;
+
+/** One report to a regulator (the deadline alerts link here). */
+export const regulatoryReportPath = (id: string) =>
+  `${routePaths.regulatoryReports}/reports/${encodeURIComponent(id)}`;
