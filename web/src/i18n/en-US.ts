@@ -98,6 +98,11 @@ export const enUS: TranslationResources = {
     'idempotency-key-conflict':
       'This payout is paid or being paid under another idempotency key, or the key was used for another payout.',
     'payment-failed': 'The bank did not confirm the transfer; retry with the same idempotency key.',
+    'incident-state': 'The incident cannot take this step in its current state.',
+    'records-frozen': "This customer's records are frozen by a security incident: no unmasking, no export.",
+    'exports-blocked': 'Bulk exports are blocked while a security incident is being contained.',
+    'changes-held':
+      "Changes to this customer's contact details and payee accounts are held until re-verified.",
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',
