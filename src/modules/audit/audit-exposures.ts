@@ -74,7 +74,10 @@ function scopeWhere(criteria: ExposureCriteria, exposuresOnly: boolean): RawBuil
 /**
  * One row per (exposure event, field): `subject_id, seq, occurred_at, unmasked, field`. A SQL fragment to
  * aggregate from (`select ... from (<this>) x group by subject_id`), so a scope of millions of subjects is
- * computed inside the database. The canonical bytes are decoded only for rows the column filters kept.
+ * computed inside the database. The matching events are found first, on their own (a MATERIALIZED CTE):
+ * planned together with the aggregate, PostgreSQL walked the whole subject index to get rows in group order
+ * (it cannot size the JSON field lists), which reads every event of the log; apart, it takes the actor or
+ * time index. The canonical bytes are decoded only for the events found.
  */
 export function exposureFieldRows(criteria: ExposureCriteria): RawBuilder<{
   subject_id: string;
@@ -84,12 +87,15 @@ export function exposureFieldRows(criteria: ExposureCriteria): RawBuilder<{
   field: string;
 }> {
   return sql`
-    select e.data_subject_id as subject_id, e.seq, e.occurred_at,
-           (e.action <> ${MASKED_EXPOSURE_ACTION}) as unmasked, f.field
-    from audit_events e
-    cross join lateral (select convert_from(e.canonical, 'UTF8')::jsonb as doc) c
-    cross join lateral jsonb_array_elements_text(c.doc -> 'fields') as f(field)
-    where ${scopeWhere(criteria, true)}`;
+    with found as materialized (
+      select e.data_subject_id as subject_id, e.seq, e.occurred_at, e.action, c.doc -> 'fields' as fields
+      from audit_events e
+      cross join lateral (select convert_from(e.canonical, 'UTF8')::jsonb as doc) c
+      where ${scopeWhere(criteria, true)}
+    )
+    select found.subject_id, found.seq, found.occurred_at,
+           (found.action <> ${MASKED_EXPOSURE_ACTION}) as unmasked, f.field
+    from found cross join lateral jsonb_array_elements_text(found.fields) as f(field)`;
 }
 
 /**
