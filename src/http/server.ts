@@ -39,6 +39,9 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { ContainmentChecks, ContainmentService } from '../modules/incidents/containment.service.js';
+import { incidentsRoutes } from '../modules/incidents/incidents.routes.js';
+import { IncidentsService } from '../modules/incidents/incidents.service.js';
 import {
   deriveNotificationKey,
   NotificationService,
@@ -57,6 +60,7 @@ import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
+import { rotateKeys } from '../modules/vault/key-rotation.js';
 import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
 import { VaultService } from '../modules/vault/vault.service.js';
 import { problemErrorHandler } from './problem-details.js';
@@ -194,6 +198,10 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'claims', description: 'Claims, customers and policies' },
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
+        {
+          name: 'incidents',
+          description: 'Incident response: breach register, blast radius, containment, remediation',
+        },
       ],
     },
     transform: jsonSchemaTransform,
@@ -267,9 +275,18 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       audit: options.audit,
       prefix: API_PREFIX,
     });
-    const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
+    // Containment of security incidents (S4.3) is consulted by the vault (unmask), claims (export) and
+    // customers (contact and payee changes).
+    const containmentChecks = new ContainmentChecks();
+    const vault = new VaultService({
+      keys: options.vaultKeys,
+      audit: options.audit,
+      unmaskGate: containmentChecks,
+    });
     const customers = new CustomerService(vault, options.audit);
+    customers.setChangeHold(containmentChecks);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
+    claims.setExportGate(containmentChecks);
     const notifications = new NotificationService({
       secretKey: deriveNotificationKey(options.identityKey),
       publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
@@ -343,6 +360,38 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
     claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
+
+    const vaultKeys = options.vaultKeys;
+    const incidents = new IncidentsService(store.db, options.audit, {
+      ...(options.auditService ? { auditLog: options.auditService } : {}),
+      names: {
+        async maskedNames(db, subjectIds, access) {
+          const views = await customers.view(db, subjectIds, ['name'], {
+            actor: access.actor,
+            purpose: 'incident-response',
+            unmask: false,
+            requestId: access.requestId,
+          });
+          return new Map(views.map((view) => [view.id, view.fields.name?.value ?? '']));
+        },
+      },
+    });
+    const containment = new ContainmentService(store.db, incidents, {
+      identity,
+      keys: {
+        async rotate(actor) {
+          const result = await rotateKeys(store.db, vaultKeys.kek, {
+            audit: options.audit,
+            actor,
+            maxBatches: 50,
+          });
+          // Data keys unwrapped under the old key-encryption key leave this process's memory too.
+          vault.clearKeyCache();
+          return result;
+        },
+      },
+    });
+    await app.register(incidentsRoutes, { incidents, containment, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

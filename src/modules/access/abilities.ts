@@ -21,6 +21,7 @@ export const ACTIONS = [
   'assign',
   'approve',
   'execute',
+  'contain',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -38,6 +39,7 @@ export const SUBJECTS = [
   'BreakGlass',
   'SecurityAlert',
   'Keys',
+  'Incident',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -129,9 +131,20 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('revoke', 'Session');
       can('read', 'Claim');
       can('read', 'Customer');
+      // Incident response (S2.5, S4): declare, investigate, contain (step-up), approve another officer's
+      // reversal of a containment action (maker-checker), export the affected list encrypted (step-up).
+      can(['read', 'create', 'update', 'contain', 'approve', 'export'], 'Incident');
     },
   ],
-  internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],
+  internal_auditor: [
+    STAFF_BASE,
+    AUDIT_EVIDENCE,
+    (can) => {
+      can('read', 'User');
+      // The breach register and every incident's record, read-only (S6.1).
+      can('read', 'Incident');
+    },
+  ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
   external_auditor: [AUDIT_EVIDENCE, (can) => can('read', 'Catalogue')],
   admin: [

@@ -53,6 +53,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'approve:Payout': ['claims_supervisor'],
   'read:Payout': ['finance'],
   'execute:Payout': ['finance'],
+  // Incident response (S2.5, S4): the security officer acts; the internal auditor reads the register.
+  'read:Incident': ['security_officer', 'internal_auditor'],
+  'create:Incident': ['security_officer'],
+  'update:Incident': ['security_officer'],
+  'contain:Incident': ['security_officer'],
+  'approve:Incident': ['security_officer'],
+  'export:Incident': ['security_officer'],
 };
 
 function concrete(url: string): string {

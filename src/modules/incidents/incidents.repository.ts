@@ -703,6 +703,22 @@ export async function liftControls(db: Db, actionId: string, at: Date): Promise<
   return Number(result.numUpdatedRows);
 }
 
+export async function liftSubjectControl(
+  db: Db,
+  actionId: string,
+  subjectId: string,
+  at: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('incident_subject_controls')
+    .set({ lifted_at: at })
+    .where('action_id', '=', actionId)
+    .where('subject_id', '=', subjectId)
+    .where('lifted_at', 'is', null)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows) === 1;
+}
+
 /** Which of these subjects are under a live control of this kind. */
 export async function controlledAmong(
   db: Db,

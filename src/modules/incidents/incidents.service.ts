@@ -824,12 +824,13 @@ export class IncidentsService {
     id: string,
     version: number,
     page: { after: string | null; limit: number },
+    options: { withNames: boolean } = { withNames: true },
   ): Promise<{ items: (AffectedSubject & { maskedName: string | null })[]; nextCursor: string | null }> {
     await this.scope(id, version);
     const limit = Math.min(page.limit, 200);
     const rows = await repository.scopeSubjectsPage(this.db, id, version, { after: page.after, limit });
     let names = new Map<string, string>();
-    if (this.options.names && rows.length > 0) {
+    if (options.withNames && this.options.names && rows.length > 0) {
       try {
         names = await this.options.names.maskedNames(
           this.db,
@@ -1011,6 +1012,7 @@ export class IncidentsService {
     incidentId: string,
     entry: string,
     details: Record<string, string | number | boolean | null>,
+    outcome: 'success' | 'denied' = 'success',
   ): Promise<void> {
     const actor = auditActorOf(caller.context);
     await repository.insertTimeline(trx, {
@@ -1028,7 +1030,7 @@ export class IncidentsService {
       dataSubjectId: null,
       fields: [],
       purpose: null,
-      outcome: 'success',
+      outcome,
       requestId: caller.context.requestId,
       details,
     });
