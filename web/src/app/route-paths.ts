@@ -7,6 +7,7 @@ export const routePaths = {
   catalogue: '/catalogue',
   audit: '/audit',
   securityAlerts: '/security/alerts',
+  incidents: '/incidents',
   login: '/login',
   setup: '/setup',
 } as const;

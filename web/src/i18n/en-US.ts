@@ -1,3 +1,4 @@
+import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
 
@@ -18,6 +19,7 @@ export const enUS: TranslationResources = {
     audit: 'Audit log',
     securityAlerts: 'Security alerts',
     payouts: 'Payouts',
+    incidents: 'Incidents',
     toggle: 'Show or hide navigation',
   },
   languages: {
@@ -530,6 +532,7 @@ export const enUS: TranslationResources = {
     empty: 'No alerts',
   },
   portal: portalEnUS,
+  incidents: incidentsEnUS,
   claims: {
     export: {
       button: 'Export',

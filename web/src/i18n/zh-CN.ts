@@ -1,3 +1,4 @@
+import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
 
 /**
@@ -22,6 +23,7 @@ export const zhCN = {
     audit: '审计日志',
     securityAlerts: '安全告警',
     payouts: '赔款支付',
+    incidents: '安全事件',
     toggle: '展开或收起导航',
   },
   languages: {
@@ -528,6 +530,7 @@ export const zhCN = {
     empty: '没有告警',
   },
   portal: portalZhCN,
+  incidents: incidentsZhCN,
   claims: {
     export: {
       button: '导出',
