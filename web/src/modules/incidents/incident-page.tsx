@@ -14,6 +14,7 @@ import {
   Button,
   Card,
   Col,
+  DatePicker,
   Descriptions,
   Flex,
   Form,
@@ -22,6 +23,7 @@ import {
   Popconfirm,
   Radio,
   Row,
+  Select,
   Spin,
   Table,
   Tag,
@@ -29,6 +31,7 @@ import {
   Tooltip,
   Typography,
 } from 'antd';
+import type { Dayjs } from 'dayjs';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
@@ -42,6 +45,7 @@ import { IncidentContainmentCard } from './incident-containment-card';
 import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
 import { IncidentScopeCard } from './incident-scope-card';
 import {
+  addTask,
   decideNotification,
   IMPACT_DIMENSIONS,
   type Impact,
@@ -401,7 +405,33 @@ function TasksCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUpdat
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
   const refresh = useRefresh(incident.id);
-  const { labelOf } = useRoleLabels();
+  const { roles, labelOf } = useRoleLabels();
+  const [taskForm] = Form.useForm<{
+    title: string;
+    source: 'remedial' | 'regulator';
+    ownerRole: string;
+    dueAt?: Dayjs;
+  }>();
+  const add = useMutation({
+    mutationFn: (values: {
+      title: string;
+      source: 'remedial' | 'regulator';
+      ownerRole: string;
+      dueAt?: Dayjs;
+    }) =>
+      addTask(incident.id, {
+        title: values.title,
+        source: values.source,
+        ownerRole: values.ownerRole,
+        dueAt: values.dueAt ? values.dueAt.toISOString() : null,
+      }),
+    onSuccess: () => {
+      void message.success(t('incidents.tasks.saved'));
+      taskForm.resetFields();
+      refresh();
+    },
+    onError: (error) => void message.error(problemMessage(error)),
+  });
   const [completing, setCompleting] = useState<IncidentTask | null>(null);
   const [evidence, setEvidence] = useState('');
   const complete = useMutation({
@@ -483,6 +513,43 @@ function TasksCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUpdat
           },
         ]}
       />
+      {mayUpdate && incident.state !== 'closed' && (
+        <Form
+          form={taskForm}
+          layout="inline"
+          className="claimguard-filter-form claimguard-load-more"
+          initialValues={{ source: 'remedial', ownerRole: 'security_officer' }}
+          onFinish={(values) => add.mutate(values)}
+        >
+          <Form.Item
+            name="title"
+            rules={[{ required: true, whitespace: true, message: t('incidents.tasks.taskTitle') }]}
+          >
+            <Input placeholder={t('incidents.tasks.taskTitle')} style={{ width: 260 }} maxLength={300} />
+          </Form.Item>
+          <Form.Item name="source">
+            <Select
+              style={{ width: 120 }}
+              options={(['remedial', 'regulator'] as const).map((value) => ({
+                value,
+                label: t(`incidents.tasks.sources.${value}`),
+              }))}
+            />
+          </Form.Item>
+          <Form.Item name="ownerRole">
+            <Select
+              style={{ width: 140 }}
+              options={roles.map((option) => ({ value: option.role, label: labelOf(option.role) }))}
+            />
+          </Form.Item>
+          <Form.Item name="dueAt">
+            <DatePicker placeholder={t('incidents.tasks.columns.due')} />
+          </Form.Item>
+          <Button htmlType="submit" loading={add.isPending}>
+            {t('incidents.tasks.add')}
+          </Button>
+        </Form>
+      )}
       <Modal
         open={completing !== null}
         title={completing?.title[language]}
