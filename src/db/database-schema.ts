@@ -4,6 +4,7 @@ import type { AuditTables } from '../modules/audit/audit.tables.js';
 import type { ClaimsTables } from '../modules/claims/claims.tables.js';
 import type { DocumentsTables } from '../modules/documents/documents.tables.js';
 import type { IdentityTables } from '../modules/identity/identity.tables.js';
+import type { IncidentsTables } from '../modules/incidents/incidents.tables.js';
 import type { NotificationTables } from '../modules/notifications/notifications.tables.js';
 import type { PayoutsTables } from '../modules/payouts/payouts.tables.js';
 import type { PortalTables } from '../modules/portal/portal.tables.js';
@@ -22,6 +23,7 @@ export type Database = {
   ClaimsTables &
   DocumentsTables &
   IdentityTables &
+  IncidentsTables &
   NotificationTables &
   PortalTables &
   PayoutsTables &

@@ -71,6 +71,19 @@ export const ERROR_CODES = {
     title: 'This payout is paid or being paid under another idempotency key, or the key was used elsewhere',
   },
   'payment-failed': { status: 502, title: 'The bank did not confirm the transfer; retry with the same key' },
+  'incident-state': { status: 409, title: 'The incident cannot take this step in its current state' },
+  'records-frozen': {
+    status: 409,
+    title: "This customer's records are frozen by a security incident: no unmasking, no export",
+  },
+  'exports-blocked': {
+    status: 409,
+    title: 'Bulk exports are blocked while a security incident is contained',
+  },
+  'changes-held': {
+    status: 409,
+    title: "Changes to this customer's contact details and payee accounts are held until re-verified",
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

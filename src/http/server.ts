@@ -39,6 +39,10 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { ContainmentChecks, ContainmentService } from '../modules/incidents/containment.service.js';
+import { incidentsRoutes } from '../modules/incidents/incidents.routes.js';
+import { IncidentsService } from '../modules/incidents/incidents.service.js';
+import { regulatoryFactsOf } from '../modules/incidents/regulatory-facts.js';
 import {
   deriveNotificationKey,
   NotificationService,
@@ -52,7 +56,7 @@ import { PortalService } from '../modules/portal/portal.service.js';
 import { PortalAccountsService } from '../modules/portal/portal-accounts.service.js';
 import { derivePortalKeys } from '../modules/portal/portal-codes.js';
 import { PortalSessions } from '../modules/portal/portal-sessions.js';
-import { type IncidentFactsSource, NO_INCIDENTS } from '../modules/regulatory-reports/incident-facts.js';
+import type { IncidentFacts, IncidentFactsSource } from '../modules/regulatory-reports/incident-facts.js';
 import { regulatoryReportsRoutes } from '../modules/regulatory-reports/regulatory-reports.routes.js';
 import { RegulatoryReportsService } from '../modules/regulatory-reports/regulatory-reports.service.js';
 import { sharesRoutes } from '../modules/shares/shares.routes.js';
@@ -60,6 +64,7 @@ import { SharesService } from '../modules/shares/shares.service.js';
 import { probeRoutes, systemRoutes } from '../modules/system/system.routes.js';
 import { SystemService } from '../modules/system/system.service.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
+import { rotateKeys } from '../modules/vault/key-rotation.js';
 import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
 import { VaultService } from '../modules/vault/vault.service.js';
 import { problemErrorHandler } from './problem-details.js';
@@ -202,6 +207,10 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
         { name: 'regulatory-reports', description: 'Reports to regulators with deadlines (S4.4)' },
+        {
+          name: 'incidents',
+          description: 'Incident response: breach register, blast radius, containment, remediation',
+        },
       ],
     },
     transform: jsonSchemaTransform,
@@ -275,9 +284,18 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       audit: options.audit,
       prefix: API_PREFIX,
     });
-    const vault = new VaultService({ keys: options.vaultKeys, audit: options.audit });
+    // Containment of security incidents (S4.3) is consulted by the vault (unmask), claims (export) and
+    // customers (contact and payee changes).
+    const containmentChecks = new ContainmentChecks();
+    const vault = new VaultService({
+      keys: options.vaultKeys,
+      audit: options.audit,
+      unmaskGate: containmentChecks,
+    });
     const customers = new CustomerService(vault, options.audit);
+    customers.setChangeHold(containmentChecks);
     const claims = new ClaimsService(store.db, vault, customers, options.audit, identity);
+    claims.setExportGate(containmentChecks);
     const notifications = new NotificationService({
       secretKey: deriveNotificationKey(options.identityKey),
       publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
@@ -353,8 +371,12 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
     // Reports to regulators (S4.4). Deadline alerts go to the active security officers, in-app.
-    const regulatoryReports = new RegulatoryReportsService(store.db, {
-      facts: options.incidentFacts ?? NO_INCIDENTS,
+    const regulatoryReports: RegulatoryReportsService = new RegulatoryReportsService(store.db, {
+      // The incidents module answers for its incidents (declared below; only called once requests run).
+      facts: options.incidentFacts ?? {
+        incidentFacts: (db, incidentId): Promise<IncidentFacts> =>
+          regulatoryFactsOf(incidents).incidentFacts(db, incidentId),
+      },
       audit: options.audit,
       notifications,
       officers: {
@@ -366,6 +388,41 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     app.decorate('regulatoryReports', regulatoryReports);
     await app.register(regulatoryReportsRoutes, { reports: regulatoryReports, prefix: API_PREFIX });
+
+    const vaultKeys = options.vaultKeys;
+    const incidents: IncidentsService = new IncidentsService(store.db, options.audit, {
+      ...(options.auditService ? { auditLog: options.auditService } : {}),
+      reports: {
+        assess: (db, incidentId): Promise<unknown> => regulatoryReports.assess(null, incidentId, { db }),
+      },
+      names: {
+        async maskedNames(db, subjectIds, access) {
+          const views = await customers.view(db, subjectIds, ['name'], {
+            actor: access.actor,
+            purpose: 'incident-response',
+            unmask: false,
+            requestId: access.requestId,
+          });
+          return new Map(views.map((view) => [view.id, view.fields.name?.value ?? '']));
+        },
+      },
+    });
+    const containment = new ContainmentService(store.db, incidents, {
+      identity,
+      keys: {
+        async rotate(actor) {
+          const result = await rotateKeys(store.db, vaultKeys.kek, {
+            audit: options.audit,
+            actor,
+            maxBatches: 50,
+          });
+          // Data keys unwrapped under the old key-encryption key leave this process's memory too.
+          vault.clearKeyCache();
+          return result;
+        },
+      },
+    });
+    await app.register(incidentsRoutes, { incidents, containment, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

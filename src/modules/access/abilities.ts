@@ -21,6 +21,7 @@ export const ACTIONS = [
   'assign',
   'approve',
   'execute',
+  'contain',
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
@@ -40,6 +41,7 @@ export const SUBJECTS = [
   'Keys',
   'RegulatoryRegime',
   'RegulatoryReport',
+  'Incident',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -134,6 +136,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       // Reports to regulators (S4.4): the security officer acts as the compliance officer; no personal data.
       can(['read', 'update'], 'RegulatoryRegime');
       can(['read', 'create', 'update'], 'RegulatoryReport');
+      // Incident response (S2.5, S4): declare, investigate, contain (step-up), approve another officer's
+      // reversal of a containment action (maker-checker), export the affected list encrypted (step-up).
+      can(['read', 'create', 'update', 'contain', 'approve', 'export'], 'Incident');
     },
   ],
   internal_auditor: [
@@ -143,6 +148,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('read', 'User');
       // Reviews what was reported to regulators, and when (S4.4).
       can('read', ['RegulatoryRegime', 'RegulatoryReport']);
+      // The breach register and every incident's record, read-only (S6.1).
+      can('read', 'Incident');
     },
   ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).

@@ -59,6 +59,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'read:RegulatoryReport': ['security_officer', 'internal_auditor'],
   'create:RegulatoryReport': ['security_officer'],
   'update:RegulatoryReport': ['security_officer'],
+  // Incident response (S2.5, S4): the security officer acts; the internal auditor reads the register.
+  'read:Incident': ['security_officer', 'internal_auditor'],
+  'create:Incident': ['security_officer'],
+  'update:Incident': ['security_officer'],
+  'contain:Incident': ['security_officer'],
+  'approve:Incident': ['security_officer'],
+  'export:Incident': ['security_officer'],
 };
 
 /**

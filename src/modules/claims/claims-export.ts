@@ -43,6 +43,7 @@ export async function exportClaims(
   request: { format: ExportFormat; filter: ClaimListFilter; language: 'zh-CN' | 'en-US'; maxRows?: number },
 ): Promise<ExportFile> {
   const maxRows = Math.min(request.maxRows ?? EXPORT_MAX_ROWS, EXPORT_MAX_ROWS);
+  await claims.checkExport([]);
   const rows: ClaimSummary[] = [];
   let total = 0;
   for (let offset = 0; rows.length < maxRows; offset += 200) {
@@ -64,6 +65,7 @@ export async function exportClaims(
       },
     );
   }
+  await claims.checkExport(rows.map((row) => row.id));
   const actor = auditActorOf(caller.context);
   const exportedAt = new Date();
   const watermark = `ClaimGuard · ${actor.type}:${actor.id ?? '-'} · ${exportedAt.toISOString()}`;

@@ -288,6 +288,21 @@ export async function findClaimWithPolicy(
   };
 }
 
+/** The claimants of these claims (distinct), for containment checks on a bulk export. */
+export async function claimantsOf(db: Db, claimIds: readonly string[]): Promise<string[]> {
+  const found = new Set<string>();
+  for (let at = 0; at < claimIds.length; at += 1_000) {
+    const rows = await db
+      .selectFrom('claims')
+      .select('claimant_id')
+      .distinct()
+      .where('id', 'in', claimIds.slice(at, at + 1_000))
+      .execute();
+    for (const row of rows) found.add(row.claimant_id);
+  }
+  return [...found];
+}
+
 export async function findClaimByNumber(db: Db, number: string): Promise<ClaimRow | undefined> {
   return db.selectFrom('claims').select(CLAIM_COLUMNS).where('number', '=', number).executeTakeFirst();
 }

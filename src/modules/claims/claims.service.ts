@@ -47,6 +47,12 @@ export interface ClaimEventListener {
   ): Promise<void>;
 }
 
+/** What a security incident's containment forbids of bulk exports (S4.3); the incidents module provides it. */
+export interface ExportGate {
+  exportsBlocked(db: Db): Promise<boolean>;
+  frozenAmong(db: Db, subjectIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
 export type NewClaim = {
   policyNumber: string;
   claimantId: string;
@@ -130,6 +136,7 @@ const PAGE_MAX = 200;
 
 export class ClaimsService {
   private listeners: ClaimEventListener[] = [];
+  private exportGate: ExportGate | null = null;
 
   constructor(
     private readonly db: Db,
@@ -140,6 +147,34 @@ export class ClaimsService {
   ) {}
 
   /** The store's handle, for modules that record beside a claims read (export audit). */
+  /** Installs containment's export checks (incidents module). */
+  setExportGate(gate: ExportGate): void {
+    this.exportGate = gate;
+  }
+
+  /**
+   * SECURITY (S4.3): refuses a bulk export while an incident blocks exports, or when it would carry a
+   * customer whose records an incident froze. Called with no claims first (is exporting blocked at all?),
+   * then with the claims about to be written.
+   */
+  async checkExport(claimIds: readonly string[]): Promise<void> {
+    if (!this.exportGate) return;
+    if (await this.exportGate.exportsBlocked(this.db)) throw new DomainError('exports-blocked');
+    if (claimIds.length === 0) return;
+    const frozen = await this.exportGate.frozenAmong(
+      this.db,
+      await repository.claimantsOf(this.db, claimIds),
+    );
+    if (frozen.size > 0)
+      throw new DomainError(
+        'records-frozen',
+        `${frozen.size} customer(s) in this export are frozen; narrow the filter.`,
+        {
+          frozen: frozen.size,
+        },
+      );
+  }
+
   get database(): Db {
     return this.db;
   }

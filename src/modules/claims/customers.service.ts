@@ -85,10 +85,16 @@ export interface BankAccountListener {
   ): Promise<void>;
 }
 
+/** Which customers' contact and payee changes are held by a security incident (S4.3); the incidents module. */
+export interface ChangeHoldGate {
+  changesHeld(db: Db, customerId: string): Promise<boolean>;
+}
+
 export type CustomerLookup = { idNumber: string } | { phone: string } | { email: string };
 
 export class CustomerService {
   private readonly accountListeners: BankAccountListener[] = [];
+  private changeHold: ChangeHoldGate | null = null;
 
   constructor(
     private readonly vault: VaultService,
@@ -97,6 +103,20 @@ export class CustomerService {
 
   onBankAccountAdded(listener: BankAccountListener): void {
     this.accountListeners.push(listener);
+  }
+
+  /** Installs containment's change hold (incidents module). */
+  setChangeHold(gate: ChangeHoldGate): void {
+    this.changeHold = gate;
+  }
+
+  /**
+   * Refuses a change of a customer's contact details or payee accounts while a security incident holds
+   * them (S4.3): a leak is often followed by account-takeover fraud, so they wait for re-verification.
+   */
+  async assertChangesAllowed(db: Db, customerId: string): Promise<void> {
+    if (this.changeHold && (await this.changeHold.changesHeld(db, customerId)))
+      throw new DomainError('changes-held');
   }
 
   /** Creates a customer as a new data subject; their personal fields are sealed under their own key. */
@@ -159,6 +179,7 @@ export class CustomerService {
     return inTransaction(db, async (trx) => {
       const [customer] = await repository.findCustomers(trx, [customerId]);
       if (!customer) throw new DomainError('not-found', 'No such customer.');
+      await this.assertChangesAllowed(trx, customerId);
       const id = crypto.randomUUID();
       const target = (field: PersonalDataFieldId, column: string) => ({
         subjectId: customerId,

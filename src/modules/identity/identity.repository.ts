@@ -363,6 +363,17 @@ export class IdentityRepository {
     return Number(result.numUpdatedRows) === 1;
   }
 
+  /** Revokes every live API token of a user (incident containment, S4.3); returns how many. */
+  async revokeApiTokensOfUser(userId: string, now: Date): Promise<number> {
+    const result = await this.db
+      .updateTable('api_tokens')
+      .set({ revoked_at: now })
+      .where('user_id', '=', userId)
+      .where('revoked_at', 'is', null)
+      .executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+
   /** Whether the user has a confirmed authenticator app or at least one passkey. */
   async hasSecondFactor(userId: string): Promise<boolean> {
     const totp = await this.findTotp(userId);

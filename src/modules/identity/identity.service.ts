@@ -647,6 +647,22 @@ export class IdentityService {
     return { revoked };
   }
 
+  /**
+   * Revokes every API token of another user: containment of a security incident (S4.3), where the owner
+   * may be the suspect. Irreversible, like any revocation; the owner creates new tokens once cleared.
+   */
+  async revokeUserApiTokens(context: RequestContext, userId: string): Promise<{ revoked: number }> {
+    this.staff(context);
+    if (!(await this.#repository.findUser(userId))) throw new DomainError('not-found', 'No such user.');
+    const revoked = await this.audited(
+      this.event(context, 'api-token.revoked', { type: 'staff-user', id: userId }, 'success', {
+        scope: 'all',
+      }),
+      (repository) => repository.revokeApiTokensOfUser(userId, this.#now()),
+    );
+    return { revoked };
+  }
+
   // ---- API tokens ----------------------------------------------------------------------------------
 
   async createApiToken(

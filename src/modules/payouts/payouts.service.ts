@@ -275,6 +275,7 @@ export class PayoutsService {
         throw new DomainError('payout-state', `The payout is ${payout.state}.`);
       if (payout.payee_account_id === payeeAccountId)
         throw new DomainError('bad-request', 'This account is already the payee.');
+      await this.customers.assertChangesAllowed(trx, claim.claimant_id);
       await this.checkPayee(trx, caller, claim, payeeAccountId, 'payout.change-payee');
       await repository.updatePayout(trx, payoutId, { payee_account_id: payeeAccountId });
       await this.hold(

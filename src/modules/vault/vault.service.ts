@@ -97,9 +97,19 @@ export type ShredProof = {
   destroyedKeySha256: string;
 };
 
+/**
+ * Which data subjects are frozen by a security incident's containment (S4.3): no unmasking, no document.
+ * The incidents module provides it; the vault consults it on every unmasked read, whatever the caller.
+ */
+export interface UnmaskGate {
+  frozenAmong(db: Db, subjectIds: readonly string[]): Promise<ReadonlySet<string>>;
+}
+
 export type VaultServiceOptions = {
   keys: VaultKeys;
   audit: AuditRecorder;
+  /** Containment's freeze check; without it nothing is ever frozen. */
+  unmaskGate?: UnmaskGate;
   /** Unwrapped-DEK cache (bounded LRU with TTL); `maxEntries: 0` turns it off. */
   dataKeyCache?: { maxEntries?: number; ttlMs?: number };
 };
@@ -140,10 +150,12 @@ export class VaultService {
   private readonly audit: AuditRecorder;
   private readonly cache: DataKeyCache;
   private readonly indexer: BlindIndexer;
+  private readonly unmaskGate: UnmaskGate | null;
 
   constructor(options: VaultServiceOptions) {
     this.keys = options.keys;
     this.audit = options.audit;
+    this.unmaskGate = options.unmaskGate ?? null;
     // SECURITY: unwrapped DEKs stay in this process's memory for at most ttlMs (default 60 s), at most
     // maxEntries (default 1000) of them; see DataKeyCache for why this cannot outlive a shred.
     this.cache = new DataKeyCache(
@@ -263,6 +275,7 @@ export class VaultService {
       }
     }
     return inTransaction(db, async (trx) => {
+      if (access.unmask) await this.refuseFrozen(trx, requests);
       const keys = await this.dataKeysFor(
         trx,
         requests.map((request) => request.subjectId),
@@ -347,6 +360,7 @@ export class VaultService {
       );
     }
     return inTransaction(db, async (trx) => {
+      await this.refuseFrozen(trx, [request]);
       const dataKey = await this.dataKeyFor(trx, request.subjectId);
       const content = decryptField(dataKey, bindingOf(request), request.ciphertext);
       await this.recordPerSubject(trx, [request], {
@@ -422,6 +436,19 @@ export class VaultService {
   /** Drops every cached unwrapped DEK (e.g. on shutdown or after a suspected compromise). */
   clearKeyCache(): void {
     this.cache.clear();
+  }
+
+  /** SECURITY: a subject frozen by incident containment (S4.3) is never shown unmasked, by any path. */
+  private async refuseFrozen(db: Db, targets: readonly VaultTarget[]): Promise<void> {
+    if (!this.unmaskGate || targets.length === 0) return;
+    const frozen = await this.unmaskGate.frozenAmong(db, [
+      ...new Set(targets.map((target) => target.subjectId)),
+    ]);
+    if (frozen.size > 0)
+      throw new DomainError(
+        'records-frozen',
+        'Records of this data subject are frozen by a security incident.',
+      );
   }
 
   private checkPurpose(requests: readonly VaultTarget[], access: VaultAccess): PurposeId {

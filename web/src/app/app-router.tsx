@@ -8,6 +8,7 @@ import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
+import { IncidentsRegisterPage } from '../modules/incidents/incidents-register-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { portalRoutes } from '../modules/portal/portal-routes';
 import {
@@ -28,6 +29,10 @@ import { routePaths } from './route-paths';
 // The catalogue carries the charting library: loaded when first opened, not with every page.
 const CataloguePage = lazy(() =>
   import('../modules/catalogue/catalogue-page').then((module) => ({ default: module.CataloguePage })),
+);
+// So does an incident's page (the blast radius chart).
+const IncidentPage = lazy(() =>
+  import('../modules/incidents/incident-page').then((module) => ({ default: module.IncidentPage })),
 );
 
 export function createAppRouter() {
@@ -71,6 +76,24 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="Payout">
                   <PayoutsPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.incidents,
+              element: (
+                <RequirePermission action="read" subject="Incident">
+                  <IncidentsRegisterPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: `${routePaths.incidents}/:id`,
+              element: (
+                <RequirePermission action="read" subject="Incident">
+                  <Suspense fallback={<Spin />}>
+                    <IncidentPage />
+                  </Suspense>
                 </RequirePermission>
               ),
             },

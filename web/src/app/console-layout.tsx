@@ -1,6 +1,7 @@
 import {
   AlertOutlined,
   AuditOutlined,
+  BugOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   FileProtectOutlined,
@@ -85,6 +86,15 @@ export function ConsoleLayout() {
             key: routePaths.securityAlerts,
             icon: <AlertOutlined />,
             label: <Link to={routePaths.securityAlerts}>{t('nav.securityAlerts')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'read', 'Incident')
+      ? [
+          {
+            key: routePaths.incidents,
+            icon: <BugOutlined />,
+            label: <Link to={routePaths.incidents}>{t('nav.incidents')}</Link>,
           },
         ]
       : []),

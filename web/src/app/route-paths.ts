@@ -8,6 +8,7 @@ export const routePaths = {
   audit: '/audit',
   securityAlerts: '/security/alerts',
   regulatoryReports: '/regulatory-reports',
+  incidents: '/incidents',
   login: '/login',
   setup: '/setup',
 } as const;

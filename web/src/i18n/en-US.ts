@@ -1,3 +1,4 @@
+import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
 
@@ -19,6 +20,7 @@ export const enUS: TranslationResources = {
     securityAlerts: 'Security alerts',
     payouts: 'Payouts',
     regulatoryReports: 'Regulatory reporting',
+    incidents: 'Incidents',
     toggle: 'Show or hide navigation',
   },
   languages: {
@@ -99,6 +101,11 @@ export const enUS: TranslationResources = {
     'idempotency-key-conflict':
       'This payout is paid or being paid under another idempotency key, or the key was used for another payout.',
     'payment-failed': 'The bank did not confirm the transfer; retry with the same idempotency key.',
+    'incident-state': 'The incident cannot take this step in its current state.',
+    'records-frozen': "This customer's records are frozen by a security incident: no unmasking, no export.",
+    'exports-blocked': 'Bulk exports are blocked while a security incident is being contained.',
+    'changes-held':
+      "Changes to this customer's contact details and payee accounts are held until re-verified.",
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',
@@ -526,6 +533,7 @@ export const enUS: TranslationResources = {
     empty: 'No alerts',
   },
   portal: portalEnUS,
+  incidents: incidentsEnUS,
   claims: {
     export: {
       button: 'Export',

@@ -1,3 +1,4 @@
+import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
 
 /**
@@ -23,6 +24,7 @@ export const zhCN = {
     securityAlerts: '安全告警',
     payouts: '赔款支付',
     regulatoryReports: '监管报告',
+    incidents: '安全事件',
     toggle: '展开或收起导航',
   },
   languages: {
@@ -102,6 +104,10 @@ export const zhCN = {
     'payout-state': '赔款当前状态不能进行此操作。',
     'idempotency-key-conflict': '该赔款已在另一幂等键下支付或支付中，或该幂等键已用于其他赔款。',
     'payment-failed': '银行未确认转账，请使用同一幂等键重试。',
+    'incident-state': '安全事件当前状态下不能执行此操作。',
+    'records-frozen': '该客户的记录已因安全事件被冻结：禁止明文查看和导出。',
+    'exports-blocked': '安全事件处置期间，批量导出已被禁止。',
+    'changes-held': '该客户的联系方式和收款账户变更已被暂停，需重新核验后方可变更。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',
@@ -525,6 +531,7 @@ export const zhCN = {
     empty: '没有告警',
   },
   portal: portalZhCN,
+  incidents: incidentsZhCN,
   claims: {
     export: {
       button: '导出',

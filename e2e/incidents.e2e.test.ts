@@ -1,0 +1,256 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../src/config/config.js';
+import { createLogger } from '../src/http/logger.js';
+import { type RunningServer, startServer } from '../src/http/start-server.js';
+import { type DemoResult, loadDemoData } from '../src/modules/demo/demo-loader.js';
+import { IdentityService } from '../src/modules/identity/identity.service.js';
+import { loadIdentityKey } from '../src/modules/identity/identity-keys.js';
+import { SecretBox } from '../src/modules/identity/secret-box.js';
+import { totpCodeAt } from '../src/modules/identity/totp.js';
+import { LogCapture } from '../src/test-support/test-server.js';
+import {
+  chromiumAvailable,
+  collectPageErrors,
+  EXPECTED_REFUSAL,
+  ensureConsoleBuilt,
+  launchChromium,
+  SCREENSHOTS,
+} from './browser-kit.js';
+
+/**
+ * Incident response in a real browser on a fresh demo store (S2.5, S4.1, S4.3): a Beijing claims supervisor
+ * lists the branch's claims and unmasks a claimant's ID number; the security officer declares an incident
+ * in the register, computes the blast radius for that supervisor (exactly the customers read, counted by
+ * category in the bar chart, names masked), and suspends the account, confirming with the step-up modal.
+ * Screenshots (zh-CN and en-US) go to test-results/.
+ */
+const haveChromium = chromiumAvailable('incidents browser test');
+const NEW_PASSWORD = 'Copper-Meadow-Steadily-83';
+
+const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
+
+type Person = {
+  username: string;
+  userId: string;
+  totpSecret: string;
+  request: (method: 'GET' | 'POST', path: string, body?: object) => Promise<LightMyRequestResponse>;
+};
+
+describe.skipIf(!haveChromium)('incident response in Chromium', () => {
+  let dataDir: string;
+  let running: RunningServer;
+  let url: string;
+  let browser: Browser;
+  let demo: DemoResult;
+  let page: Page;
+  let officer: Person;
+  let insider: Person;
+  let auditor: Person;
+  let readCustomers: Set<string>;
+  const pageErrors: string[][] = [];
+  const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
+
+  async function prepare(username: string): Promise<Person> {
+    const account = demo.staff.find((member) => member.username === username);
+    if (!account) throw new Error(`the demo has no ${username}`);
+    const login = await running.app.inject({
+      method: 'POST',
+      url: '/api/v1/auth/login',
+      payload: { username, password: account.oneTimePassword },
+    });
+    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+    const csrf = (login.json() as { csrfToken: string }).csrfToken;
+    const request: Person['request'] = (method, path, body) =>
+      running.app.inject({
+        method,
+        url: `/api/v1${path}`,
+        headers: { cookie, 'x-csrf-token': csrf },
+        ...(body ? { payload: body } : {}),
+      });
+    expect(
+      (
+        await request('POST', '/auth/password', {
+          currentPassword: account.oneTimePassword,
+          newPassword: NEW_PASSWORD,
+        })
+      ).statusCode,
+    ).toBe(200);
+    const totpSecret = ((await request('POST', '/auth/totp/enrolment')).json() as { secret: string }).secret;
+    const confirmed = await request('POST', '/auth/totp/enrolment/confirm', {
+      code: totpCodeAt(totpSecret, Date.now() - 30_000),
+    });
+    expect(confirmed.statusCode, confirmed.body).toBe(200);
+    const user = await running.store.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('username', '=', username)
+      .executeTakeFirstOrThrow();
+    return { username, userId: user.id, totpSecret, request };
+  }
+
+  async function signIn(person: Person, locale: 'zh-CN' | 'en-US'): Promise<Page> {
+    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale });
+    if (locale === 'en-US')
+      await context.addInitScript({ content: "localStorage.setItem('claimguard.language', 'en-US');" });
+    const next = await context.newPage();
+    pageErrors.push(collectPageErrors(next));
+    await next.goto(`${url}/login`);
+    const form = next.getByTestId('login-form');
+    await form.locator('input[autocomplete="username"]').fill(person.username);
+    await form.locator('input[autocomplete="current-password"]').fill(NEW_PASSWORD);
+    await form.locator('button[type="submit"]').click();
+    await next.getByTestId('second-factor-form').waitFor();
+    await next
+      .getByTestId('second-factor-form')
+      .locator('input')
+      .first()
+      .fill(totpCodeAt(person.totpSecret, Date.now()));
+    await next.getByTestId('second-factor-form').locator('button[type="submit"]').click();
+    await next.waitForURL(/\/status$/);
+    page = next;
+    return next;
+  }
+
+  async function confirm(): Promise<void> {
+    const open = page.locator('.ant-popconfirm:not(.ant-popover-hidden)');
+    await eventually(() => open.count()).toBe(1);
+    await page.waitForTimeout(300);
+    await open.locator('.ant-btn-primary').click();
+    await eventually(() => open.count()).toBe(0);
+  }
+
+  async function answerStepUp(person: Person, done: () => Promise<unknown>): Promise<void> {
+    const stepUp = page.getByTestId('step-up-code');
+    await Promise.race([done(), stepUp.waitFor()]);
+    if (!(await stepUp.isVisible())) return;
+    await page.waitForTimeout(300);
+    await stepUp.fill(totpCodeAt(person.totpSecret, Date.now() + 30_000));
+    await page.getByTestId('step-up-submit').click();
+    await done();
+  }
+
+  beforeAll(async () => {
+    await ensureConsoleBuilt();
+    dataDir = mkdtempSync(join(tmpdir(), 'claimguard-e2e-incidents-'));
+    const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, host: '127.0.0.1' };
+    running = await startServer(config, createLogger('warn', new LogCapture()));
+    url = running.url;
+    const services = running.app.claims;
+    if (!services) throw new Error('the server has no claims services');
+    const identity = new IdentityService(running.store.db, {
+      audit: running.audit,
+      secretBox: new SecretBox(loadIdentityKey({ dataDir, fromEnv: undefined })),
+      sessionIdleMs: 30 * 60_000,
+      sessionMaxMs: 8 * 3_600_000,
+    });
+    demo = await loadDemoData(
+      {
+        db: running.store.db,
+        identity,
+        customers: services.customers,
+        claims: services.claims,
+        payouts: services.payouts,
+      },
+      { customers: 12, seed: 5 },
+    );
+    insider = await prepare('demo-supervisor');
+    officer = await prepare('demo-security');
+    auditor = await prepare('demo-auditor');
+    // The insider's reads: the branch's claims list (names, masked), then one claimant's ID number unmasked.
+    const list = await insider.request('GET', '/claims?limit=50');
+    expect(list.statusCode).toBe(200);
+    const claims = (list.json() as { items: { id: string }[] }).items;
+    expect(claims.length).toBeGreaterThan(0);
+    const revealed = await insider.request('POST', `/claims/${claims[0]?.id}/reveal`, {
+      fields: ['claimant.idNumber'],
+      purpose: 'claim-handling',
+    });
+    expect(revealed.statusCode, revealed.body).toBe(200);
+    const claimants = await running.store.db
+      .selectFrom('claims')
+      .select('claimant_id')
+      .where(
+        'id',
+        'in',
+        claims.map((claim) => claim.id),
+      )
+      .execute();
+    readCustomers = new Set(claimants.map((row) => row.claimant_id));
+    browser = await launchChromium();
+  }, 240_000);
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail' && page)
+      await shot(`failed-incidents-${task.name.replace(/\W+/g, '-')}`).catch(() => {});
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await running?.app.close();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it('declares an incident, computes the blast radius of the insider and suspends the account', async () => {
+    await signIn(officer, 'zh-CN');
+    await page.goto(`${url}/incidents`);
+    await page.getByTestId('declare-incident').click();
+    await page.getByTestId('declare-title').fill('主管夜间批量查看客户并查看身份证号');
+    await page.locator('.ant-modal .ant-btn-primary').click();
+    await page.getByTestId('incident-page').waitFor();
+    await eventually(() => page.url()).toMatch(/\/incidents\/[0-9a-f-]{36}$/);
+
+    await page.getByTestId('scope-users').fill(insider.userId);
+    await page.getByTestId('scope-compute').click();
+    await eventually(async () =>
+      Number(
+        (
+          await page.getByTestId('scope-subjects').locator('.ant-statistic-content-value').textContent()
+        )?.replace(/\D/g, ''),
+      ),
+    ).toBe(readCustomers.size);
+    await page.getByTestId('scope-chart').locator('svg').waitFor();
+    const rows = page.getByTestId('affected-table').locator('tbody tr.ant-table-row');
+    await eventually(() => rows.count()).toBe(readCustomers.size);
+    // Masked names only: every name cell carries the mask.
+    for (const cell of await rows.locator('td:first-child').allTextContents()) expect(cell).toMatch(/\*/);
+
+    await page.getByTestId('containment-user').fill(insider.userId);
+    await page.getByTestId('contain-suspend-user').click();
+    await confirm();
+    await answerStepUp(officer, () =>
+      eventually(() => page.getByTestId('containment-table').locator('tbody tr.ant-table-row').count()).toBe(
+        1,
+      ),
+    );
+    await eventually(() => page.getByTestId('incident-timeline').textContent()).toContain('执行控制措施');
+    expect((await insider.request('GET', '/auth/me')).statusCode).toBe(401);
+    await page.waitForTimeout(500);
+    await shot('incident-page-zh-CN');
+    await page.goto(`${url}/incidents`);
+    await page.getByTestId('incidents-table').locator('tbody tr.ant-table-row').first().waitFor();
+    await shot('incidents-register-zh-CN');
+  }, 120_000);
+
+  it('shows the incident page in English, read-only to the internal auditor', async () => {
+    const incident = await running.store.db.selectFrom('incidents').select('id').executeTakeFirstOrThrow();
+    await signIn(auditor, 'en-US');
+    await page.goto(`${url}/incidents/${incident.id}`);
+    await page.getByTestId('incident-page').waitFor();
+    await page.getByTestId('scope-chart').locator('svg').waitFor();
+    await eventually(() => page.getByTestId('severity-card').textContent()).toContain('Severity');
+    expect(await page.getByTestId('scope-compute').count()).toBe(0);
+    expect(await page.getByTestId('contain-suspend-user').count()).toBe(0);
+    await page.waitForTimeout(500);
+    await shot('incident-page-en-US');
+  }, 120_000);
+
+  it('left no script errors in the pages', () => {
+    const unexpected = pageErrors.flat().filter((error) => !EXPECTED_REFUSAL.test(error));
+    expect(unexpected).toEqual([]);
+  });
+});
