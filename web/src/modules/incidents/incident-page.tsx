@@ -41,6 +41,7 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
+import { IncidentReportsCard } from '../regulatory-reports/incident-reports-card';
 import { IncidentContainmentCard } from './incident-containment-card';
 import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
 import { IncidentScopeCard } from './incident-scope-card';
@@ -126,6 +127,7 @@ export function IncidentPage() {
         mayApprove={can(me?.permissions, 'approve', 'Incident')}
         myId={me?.user.id}
       />
+      {can(me?.permissions, 'read', 'RegulatoryReport') && <IncidentReportsCard incidentId={data.id} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <TasksCard incident={data} mayUpdate={mayUpdate} />
