@@ -32,6 +32,9 @@ import { ClaimantVerificationService } from '../modules/claims/claimant-verifica
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
+import { detectionRoutes } from '../modules/detection/detection.routes.js';
+import { DetectionService } from '../modules/detection/detection.service.js';
+import { HoneytokenService } from '../modules/detection/honeytokens.service.js';
 import { documentsRoutes } from '../modules/documents/documents.routes.js';
 import { DocumentsService } from '../modules/documents/documents.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
@@ -77,6 +80,8 @@ declare module 'fastify' {
       documents: DocumentsService;
       payouts: PayoutsService;
     };
+    /** Leak detection (S2.3): start-server runs its engine; tests drive it. */
+    detection: { service: DetectionService; honeytokens: HoneytokenService | null };
   }
 }
 
@@ -194,6 +199,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'claims', description: 'Claims, customers and policies' },
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
+        { name: 'detection', description: 'Leak detection: rules, alerts, honeytokens and the risk view' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -260,6 +266,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(passkeyRoutes, { passkeys, prefix: API_PREFIX });
   await app.register(catalogueRoutes, { prefix: API_PREFIX });
   await app.register(accessRoutes, { breakGlass, prefix: API_PREFIX });
+  let alertNotices: NotificationService | null = null;
+  let honeytokens: HoneytokenService | null = null;
   if (options.vaultKeys) {
     await app.register(keyRoutes, {
       keys: options.vaultKeys,
@@ -343,7 +351,21 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
     claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
+    alertNotices = notifications;
+    honeytokens = new HoneytokenService(store.db, {
+      claims,
+      customers,
+      audit: options.audit,
+      staff: identity,
+    });
   }
+  const detection = new DetectionService(store.db, {
+    audit: options.audit,
+    staff: identity,
+    notifications: alertNotices,
+  });
+  app.decorate('detection', { service: detection, honeytokens });
+  await app.register(detectionRoutes, { detection, honeytokens, prefix: API_PREFIX });
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
 

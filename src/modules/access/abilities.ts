@@ -38,6 +38,10 @@ export const SUBJECTS = [
   'BreakGlass',
   'SecurityAlert',
   'Keys',
+  // Leak detection (S2.3): the rules' settings, the alerts they raise, the decoys planted.
+  'DetectionRule',
+  'DetectionAlert',
+  'Honeytoken',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -123,6 +127,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     AUDIT_EVIDENCE,
     (can) => {
       can('read', 'SecurityAlert');
+      // Leak detection is the security officer's: rules, alerts and honeytokens (S2.3).
+      can(['read', 'update'], ['DetectionRule', 'DetectionAlert']);
+      can(['read', 'create'], 'Honeytoken');
       // Keys are the security officer's: rotating them reveals no personal data.
       can(['read', 'rotate'], 'Keys');
       can('read', 'User');
@@ -131,7 +138,15 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('read', 'Customer');
     },
   ],
-  internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],
+  internal_auditor: [
+    STAFF_BASE,
+    AUDIT_EVIDENCE,
+    (can) => {
+      can('read', 'User');
+      // Auditors check that detection works: they read rules and alerts, never the decoys (S2.3, S6.5).
+      can('read', ['DetectionRule', 'DetectionAlert']);
+    },
+  ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
   external_auditor: [AUDIT_EVIDENCE, (can) => can('read', 'Catalogue')],
   admin: [
