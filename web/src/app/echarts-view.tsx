@@ -1,17 +1,37 @@
-import type { PieSeriesOption } from 'echarts/charts';
-import { PieChart } from 'echarts/charts';
-import type { LegendComponentOption, TitleComponentOption, TooltipComponentOption } from 'echarts/components';
-import { LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
+import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts';
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
+import type {
+  GridComponentOption,
+  LegendComponentOption,
+  TitleComponentOption,
+  TooltipComponentOption,
+} from 'echarts/components';
+import { GridComponent, LegendComponent, TitleComponent, TooltipComponent } from 'echarts/components';
 import type { ComposeOption } from 'echarts/core';
 import * as echarts from 'echarts/core';
 import { SVGRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
 // Only what the console draws, so the bundle carries no more of ECharts than it uses.
-echarts.use([PieChart, LegendComponent, TitleComponent, TooltipComponent, SVGRenderer]);
+echarts.use([
+  PieChart,
+  BarChart,
+  LineChart,
+  GridComponent,
+  LegendComponent,
+  TitleComponent,
+  TooltipComponent,
+  SVGRenderer,
+]);
 
 export type ChartOption = ComposeOption<
-  PieSeriesOption | LegendComponentOption | TitleComponentOption | TooltipComponentOption
+  | PieSeriesOption
+  | BarSeriesOption
+  | LineSeriesOption
+  | GridComponentOption
+  | LegendComponentOption
+  | TitleComponentOption
+  | TooltipComponentOption
 >;
 
 /**

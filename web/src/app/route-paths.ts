@@ -7,6 +7,10 @@ export const routePaths = {
   catalogue: '/catalogue',
   audit: '/audit',
   securityAlerts: '/security/alerts',
+  detectionRisk: '/detection/risk',
+  detectionAlerts: '/detection/alerts',
+  detectionRules: '/detection/rules',
+  detectionHoneytokens: '/detection/honeytokens',
   login: '/login',
   setup: '/setup',
 } as const;

@@ -1,3 +1,4 @@
+import { detectionEnUS } from '../modules/detection/detection-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
 
@@ -525,6 +526,7 @@ export const enUS: TranslationResources = {
     empty: 'No alerts',
   },
   portal: portalEnUS,
+  detection: detectionEnUS,
   claims: {
     export: {
       button: 'Export',

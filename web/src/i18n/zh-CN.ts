@@ -1,3 +1,4 @@
+import { detectionZhCN } from '../modules/detection/detection-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
 
 /**
@@ -524,6 +525,7 @@ export const zhCN = {
     empty: '没有告警',
   },
   portal: portalZhCN,
+  detection: detectionZhCN,
   claims: {
     export: {
       button: '导出',
