@@ -128,7 +128,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     (can) => {
       can('read', 'SecurityAlert');
       // Leak detection is the security officer's: rules, alerts and honeytokens (S2.3).
-      can(['read', 'update'], ['DetectionRule', 'DetectionAlert']);
+      // (One subject per rule: API token scopes are matched per subject.)
+      can(['read', 'update'], 'DetectionRule');
+      can(['read', 'update'], 'DetectionAlert');
       can(['read', 'create'], 'Honeytoken');
       // Keys are the security officer's: rotating them reveals no personal data.
       can(['read', 'rotate'], 'Keys');
@@ -144,7 +146,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     (can) => {
       can('read', 'User');
       // Auditors check that detection works: they read rules and alerts, never the decoys (S2.3, S6.5).
-      can('read', ['DetectionRule', 'DetectionAlert']);
+      can('read', 'DetectionRule');
+      can('read', 'DetectionAlert');
     },
   ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
@@ -190,9 +193,12 @@ export function abilityFor(principal: Principal | null, options: { breakGlass?: 
 
 /** The rules as plain data, for the console to hide what the caller may not do. */
 export function rulesOf(ability: AppAbility): { action: string; subject: string }[] {
+  // A rule may name several actions and several subjects (`can(['read', 'update'], ['A', 'B'])`): one each.
   return ability.rules.flatMap((rule) =>
     ([] as string[])
       .concat(rule.action as string | string[])
-      .map((action) => ({ action, subject: String(rule.subject) })),
+      .flatMap((action) =>
+        ([] as string[]).concat(rule.subject as string | string[]).map((subject) => ({ action, subject })),
+      ),
   );
 }

@@ -34,7 +34,7 @@ export function DetectionRiskPage() {
 
   const volumeOption = useMemo<ChartOption>(() => {
     const hourLabel = new Intl.DateTimeFormat(language, { hour: '2-digit', minute: '2-digit' });
-    const points = data?.volume ?? [];
+    const points = everyHour(data, hours);
     return {
       tooltip: { trigger: 'axis', renderMode: 'richText' },
       legend: { bottom: 0 },
@@ -45,18 +45,20 @@ export function DetectionRiskPage() {
         {
           name: t('detection.risk.accesses'),
           type: 'bar',
+          barMaxWidth: 24,
           itemStyle: { color: '#1677ff' },
           data: points.map((point) => point.accesses),
         },
         {
           name: t('detection.risk.denials'),
           type: 'line',
+          showSymbol: false,
           itemStyle: { color: '#cf1322' },
           data: points.map((point) => point.denials),
         },
       ],
     };
-  }, [data, language, t]);
+  }, [data, hours, language, t]);
 
   const byRuleOption = useMemo<ChartOption>(() => {
     const rules = [...new Set((data?.alertsByRule ?? []).map((entry) => entry.ruleId))];
@@ -70,6 +72,7 @@ export function DetectionRiskPage() {
         name: t(`detection.severity.${severity}`),
         type: 'bar' as const,
         stack: 'alerts',
+        barMaxWidth: 22,
         itemStyle: { color: SEVERITY_CHART_COLOURS[severity] },
         data: rules.map(
           (rule) =>
@@ -143,7 +146,7 @@ export function DetectionRiskPage() {
             <Statistic
               title={t('detection.risk.critical')}
               value={critical}
-              valueStyle={critical > 0 ? { color: '#cf1322' } : undefined}
+              styles={critical > 0 ? { content: { color: '#cf1322' } } : undefined}
               prefix={<WarningOutlined />}
             />
           </Card>
@@ -298,4 +301,15 @@ export function DetectionRiskPage() {
       </Row>
     </Flex>
   );
+}
+
+/** One point per hour of the range, zero where nothing happened, so the axis is the whole range. */
+function everyHour(data: RiskSummary | undefined, hours: number): RiskSummary['volume'] {
+  if (!data) return [];
+  const byHour = new Map(data.volume.map((point) => [new Date(point.hour).getTime(), point]));
+  const last = Math.floor(new Date(data.generatedAt).getTime() / 3_600_000) * 3_600_000;
+  return Array.from({ length: hours }, (_, index) => {
+    const at = last - (hours - 1 - index) * 3_600_000;
+    return byHour.get(at) ?? { hour: new Date(at).toISOString(), accesses: 0, denials: 0 };
+  });
 }
