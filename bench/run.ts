@@ -9,6 +9,7 @@ import {
   runMeasurement,
 } from './bench-kit.js';
 import { claimDetailHttpGroup, customerLookupGroup } from './claims.bench.js';
+import { detectionLatencyGroup } from './detection.bench.js';
 import { readyzGroup } from './http.bench.js';
 import { loginGroup } from './identity.bench.js';
 import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
@@ -28,6 +29,8 @@ const groups: BenchGroup[] = [
   claimDetailHttpGroup(),
   customerLookupGroup('embedded'),
   customerLookupGroup('postgres'),
+  detectionLatencyGroup('embedded'),
+  detectionLatencyGroup('postgres'),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);

@@ -187,6 +187,40 @@ function windowRows(history: readonly HistoryRow[], e: LogEvent, windowMinutes: 
   return rows.reverse();
 }
 
+/** The event itself as a history row (the batch's events are in the log, so in the history too). */
+function rowOf(e: LogEvent): HistoryRow {
+  const rows = e.event.details.rows;
+  return {
+    seq: e.seq,
+    at: e.at,
+    action: e.event.action,
+    outcome: e.event.outcome,
+    subject: e.event.dataSubjectId,
+    resourceType: e.event.resource.type,
+    resourceId: e.event.resource.id,
+    exportedRows:
+      (EXPORT_ACTIONS as readonly string[]).includes(e.event.action) && typeof rows === 'number'
+        ? rows
+        : null,
+  };
+}
+
+const isClaimDenial = (row: HistoryRow) =>
+  row.outcome === 'denied' && (row.resourceType === 'claim' || row.action.startsWith('claim.'));
+const isUnmask = (row: HistoryRow) => row.action === 'personal-data.unmask' && row.outcome === 'success';
+const isExport = (row: HistoryRow) =>
+  (EXPORT_ACTIONS as readonly string[]).includes(row.action) && row.outcome === 'success';
+
+/** Which events each rule over an actor's window judges (the event that may trigger it). */
+const RELEVANT: Record<ActorRule['id'], (row: HistoryRow) => boolean> = {
+  'bulk-access': isPersonalDataAccess,
+  'baseline-deviation': isPersonalDataAccess,
+  'off-hours': isPersonalDataAccess,
+  'repeated-denials': isClaimDenial,
+  'unmask-spike': isUnmask,
+  'export-spike': isExport,
+};
+
 type ActorRule = Extract<
   AnyRuleSettings,
   {
@@ -224,12 +258,6 @@ export async function evaluateBatch(
       'export-spike',
     ].includes(settings.id),
   );
-  const lookbackMinutes = Math.max(
-    0,
-    ...actorRules.map((settings) =>
-      settings.id === 'off-hours' && settings.thresholds.minEvents <= 1 ? 0 : settings.windowMinutes,
-    ),
-  );
   const byActor = new Map<string, LogEvent[]>();
   for (const e of events) {
     if (!isStaffActor(e.event)) continue;
@@ -239,29 +267,42 @@ export async function evaluateBatch(
   }
   const baselineMemo = new Map<string, Promise<{ events: number; activeHours: number }>>();
   for (const [actorId, actorEvents] of byActor) {
+    // Only the rules some event of this actor could trigger, and only their windows: most batches of a
+    // busy reader need no history for the unmask, export or refusal rules.
+    const judged = actorEvents.map((e) => {
+      const self = rowOf(e);
+      const rules = actorRules.filter(
+        (settings) => watchesRole(settings, e.event.actor.role) && RELEVANT[settings.id](self),
+      );
+      return { e, self, rules };
+    });
+    const lookbackMinutes = Math.max(
+      -1,
+      ...judged.flatMap(({ rules }) =>
+        rules.map((settings) =>
+          settings.id === 'off-hours' && settings.thresholds.minEvents <= 1 ? 0 : settings.windowMinutes,
+        ),
+      ),
+    );
+    if (lookbackMinutes < 0) continue;
     const firstAt = Math.min(...actorEvents.map((e) => e.at));
     const history =
-      actorRules.length > 0
+      lookbackMinutes > 0
         ? await source.actorHistory(
             actorId,
             new Date(firstAt - lookbackMinutes * MINUTE - CLOCK_SLACK_MS),
             upToSeq,
           )
         : [];
-    const bySeq = new Map(history.map((row) => [row.seq, row]));
-    for (const e of actorEvents) {
-      const role = e.event.actor.role;
+    for (const { e, self, rules } of judged) {
       const actor = actorOf(e.event);
-      const self = bySeq.get(e.seq);
-      if (!self) continue;
-      for (const settings of actorRules) {
-        if (!watchesRole(settings, role)) continue;
+      for (const settings of rules) {
         const found = await evaluateActorRule(
           settings,
           e,
           self,
           history,
-          role,
+          e.event.actor.role,
           source,
           baselineMemo,
           actorId,
@@ -555,8 +596,6 @@ async function evaluateActorRule(
       };
     }
     case 'repeated-denials': {
-      const isClaimDenial = (row: HistoryRow) =>
-        row.outcome === 'denied' && (row.resourceType === 'claim' || row.action.startsWith('claim.'));
       if (!isClaimDenial(self)) return null;
       const rows = windowRows(history, e, settings.windowMinutes).filter(isClaimDenial);
       if (rows.length <= settings.thresholds.maxDenials) return null;
@@ -583,8 +622,6 @@ async function evaluateActorRule(
       };
     }
     case 'export-spike': {
-      const isExport = (row: HistoryRow) =>
-        (EXPORT_ACTIONS as readonly string[]).includes(row.action) && row.outcome === 'success';
       if (!isExport(self)) return null;
       const rows = windowRows(history, e, settings.windowMinutes).filter(isExport);
       const exportedRows = rows.reduce((sum, row) => sum + (row.exportedRows ?? 0), 0);
