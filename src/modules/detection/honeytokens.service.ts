@@ -97,6 +97,11 @@ export class HoneytokenService {
     const recipient = input.recipient;
     if (input.kind === 'claim' && recipient.kind === 'none')
       throw new DomainError('bad-request', 'A decoy claim is shown to one handler or one outside party.');
+    if (input.kind === 'customer' && recipient.kind === 'staff')
+      throw new DomainError(
+        'bad-request',
+        'A handler is shown a decoy claim; a decoy customer goes to nobody or outside.',
+      );
     let branch = input.branch ?? principal.branch ?? 'head-office';
     let recipientRole: string | null = null;
     if (recipient.kind === 'staff') {
