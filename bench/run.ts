@@ -10,6 +10,7 @@ import {
 } from './bench-kit.js';
 import { blastRadiusGroup } from './blast-radius.bench.js';
 import { claimDetailHttpGroup, customerLookupGroup } from './claims.bench.js';
+import { detectionLatencyGroup } from './detection.bench.js';
 import { readyzGroup } from './http.bench.js';
 import { loginGroup } from './identity.bench.js';
 import { embeddedStorageGroup, postgresStorageGroup } from './storage.bench.js';
@@ -30,6 +31,8 @@ const groups: BenchGroup[] = [
   customerLookupGroup('embedded'),
   customerLookupGroup('postgres'),
   blastRadiusGroup(),
+  detectionLatencyGroup('embedded'),
+  detectionLatencyGroup('postgres'),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);

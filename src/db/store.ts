@@ -29,6 +29,12 @@ export type Store = {
    * for reads of a whole table that must go fast. Absent on the embedded store.
    */
   copyOutBinary?: (query: string) => AsyncIterable<Buffer>;
+  /**
+   * PostgreSQL only: a connection of its own, outside the pool, in the store's schema, for session-level
+   * state that must live exactly as long as the connection (a session advisory lock, LISTEN). The caller
+   * ends it. Absent on the embedded store, which has one session and one process.
+   */
+  openSession?: (applicationName: string) => Promise<pg.Client>;
 };
 
 const PG_INT8 = 20;
@@ -73,13 +79,14 @@ export function describePostgresUrl(url: string): string {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<Store> {
   const location = describePostgresUrl(options.url);
+  const schemaOption = options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {};
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     connectionTimeoutMillis: 5_000,
     application_name: 'claimguard',
     types: pgTypes,
-    ...(options.schema ? { options: `-c search_path=${quoteIdentifier(options.schema)}` } : {}),
+    ...schemaOption,
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => {});
@@ -104,6 +111,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       } finally {
         client.release();
       }
+    },
+    async openSession(applicationName: string) {
+      const client = new pg.Client({
+        connectionString: options.url,
+        connectionTimeoutMillis: 5_000,
+        application_name: applicationName,
+        types: pgTypes,
+        ...schemaOption,
+      });
+      // Until the caller attaches its own handler, a dropped connection must not crash the process.
+      client.on('error', () => {});
+      await client.connect();
+      return client;
     },
   };
   try {

@@ -32,6 +32,9 @@ import { ClaimantVerificationService } from '../modules/claims/claimant-verifica
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
 import { ClaimsService } from '../modules/claims/claims.service.js';
 import { CustomerService } from '../modules/claims/customers.service.js';
+import { detectionRoutes } from '../modules/detection/detection.routes.js';
+import { DetectionService } from '../modules/detection/detection.service.js';
+import { HoneytokenService } from '../modules/detection/honeytokens.service.js';
 import { documentsRoutes } from '../modules/documents/documents.routes.js';
 import { DocumentsService } from '../modules/documents/documents.service.js';
 import { authRoutes, userRoutes } from '../modules/identity/identity.routes.js';
@@ -87,6 +90,8 @@ declare module 'fastify' {
     };
     /** Reports to regulators (S4.4), for the deadline monitor `start-server.ts` runs (absent without vault keys). */
     regulatoryReports?: RegulatoryReportsService;
+    /** Leak detection (S2.3): start-server runs its engine; tests drive it. */
+    detection: { service: DetectionService; honeytokens: HoneytokenService | null };
   }
 }
 
@@ -211,6 +216,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
           name: 'incidents',
           description: 'Incident response: breach register, blast radius, containment, remediation',
         },
+        { name: 'detection', description: 'Leak detection: rules, alerts, honeytokens and the risk view' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -277,6 +283,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
   await app.register(passkeyRoutes, { passkeys, prefix: API_PREFIX });
   await app.register(catalogueRoutes, { prefix: API_PREFIX });
   await app.register(accessRoutes, { breakGlass, prefix: API_PREFIX });
+  let alertNotices: NotificationService | null = null;
+  let honeytokens: HoneytokenService | null = null;
   if (options.vaultKeys) {
     await app.register(keyRoutes, {
       keys: options.vaultKeys,
@@ -395,6 +403,12 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       reports: {
         assess: (db, incidentId): Promise<unknown> => regulatoryReports.assess(null, incidentId, { db }),
       },
+      // Declaring from an alert marks it escalated in the same transaction (detection is built below).
+      alerts: {
+        markEscalated: async (db, alertId, incidentId, actor): Promise<void> => {
+          await detection.markEscalated(db, alertId, incidentId, actor);
+        },
+      },
       names: {
         async maskedNames(db, subjectIds, access) {
           const views = await customers.view(db, subjectIds, ['name'], {
@@ -423,7 +437,21 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       },
     });
     await app.register(incidentsRoutes, { incidents, containment, prefix: API_PREFIX });
+    alertNotices = notifications;
+    honeytokens = new HoneytokenService(store.db, {
+      claims,
+      customers,
+      audit: options.audit,
+      staff: identity,
+    });
   }
+  const detection = new DetectionService(store.db, {
+    audit: options.audit,
+    staff: identity,
+    notifications: alertNotices,
+  });
+  app.decorate('detection', { service: detection, honeytokens });
+  await app.register(detectionRoutes, { detection, honeytokens, prefix: API_PREFIX });
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });
 

@@ -4,6 +4,7 @@ import { migrateToLatest } from '../db/migrations.js';
 import { openStore, type Store } from '../db/store.js';
 import { AuditService } from '../modules/audit/audit.service.js';
 import { type DemoResult, hasCustomers, loadDemoData } from '../modules/demo/demo-loader.js';
+import { DetectionEngine } from '../modules/detection/detection-engine.js';
 import { IdentityService } from '../modules/identity/identity.service.js';
 import { ensureIdentityKey, loadIdentityKey } from '../modules/identity/identity-keys.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
@@ -132,8 +133,18 @@ export async function startServer(
         ),
       onError: (error: unknown) => logger.error({ err: error }, 'regulatory deadline check failed'),
     });
+    // Leak detection (S2.3) evaluates the audit log as it grows: woken by this process's sequencer and, on
+    // PostgreSQL, by any process's (NOTIFY); with several processes one leads (advisory lock).
+    const detection = new DetectionEngine({
+      store,
+      service: app.detection.service,
+      onError: (error: unknown) => logger.error({ err: error }, 'leak detection failed'),
+    });
+    startedAudit.onSequenced(() => detection.wake());
+    detection.start();
     app.addHook('onClose', async () => {
       await deadlines?.stop();
+      await detection.stop();
       await dispatcher?.stop();
       await startedAudit.stop();
       // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).

@@ -42,6 +42,10 @@ export const SUBJECTS = [
   'RegulatoryRegime',
   'RegulatoryReport',
   'Incident',
+  // Leak detection (S2.3): the rules' settings, the alerts they raise, the decoys planted.
+  'DetectionRule',
+  'DetectionAlert',
+  'Honeytoken',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -127,6 +131,11 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     AUDIT_EVIDENCE,
     (can) => {
       can('read', 'SecurityAlert');
+      // Leak detection is the security officer's: rules, alerts and honeytokens (S2.3).
+      // (One subject per rule: API token scopes are matched per subject.)
+      can(['read', 'update'], 'DetectionRule');
+      can(['read', 'update'], 'DetectionAlert');
+      can(['read', 'create'], 'Honeytoken');
       // Keys are the security officer's: rotating them reveals no personal data.
       can(['read', 'rotate'], 'Keys');
       can('read', 'User');
@@ -150,6 +159,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('read', ['RegulatoryRegime', 'RegulatoryReport']);
       // The breach register and every incident's record, read-only (S6.1).
       can('read', 'Incident');
+      // Auditors check that detection works: they read rules and alerts, never the decoys (S2.3, S6.5).
+      can('read', 'DetectionRule');
+      can('read', 'DetectionAlert');
     },
   ],
   // Read-only, audit evidence only (S6.5); their access also ends on a date (identity module).
@@ -195,9 +207,12 @@ export function abilityFor(principal: Principal | null, options: { breakGlass?: 
 
 /** The rules as plain data, for the console to hide what the caller may not do. */
 export function rulesOf(ability: AppAbility): { action: string; subject: string }[] {
+  // A rule may name several actions and several subjects (`can(['read', 'update'], ['A', 'B'])`): one each.
   return ability.rules.flatMap((rule) =>
     ([] as string[])
       .concat(rule.action as string | string[])
-      .map((action) => ({ action, subject: String(rule.subject) })),
+      .flatMap((action) =>
+        ([] as string[]).concat(rule.subject as string | string[]).map((subject) => ({ action, subject })),
+      ),
   );
 }

@@ -39,6 +39,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
     'security_officer',
   ],
   'read:SecurityAlert': ['security_officer'],
+  // Leak detection (S2.3): officers run it, internal auditors read rules and alerts; decoys are officers' only.
+  'read:DetectionRule': ['security_officer', 'internal_auditor'],
+  'update:DetectionRule': ['security_officer'],
+  'read:DetectionAlert': ['security_officer', 'internal_auditor'],
+  'update:DetectionAlert': ['security_officer'],
+  'read:Honeytoken': ['security_officer'],
+  'create:Honeytoken': ['security_officer'],
   'read:Keys': ['security_officer'],
   'rotate:Keys': ['security_officer'],
   // Row-level duty (assigned, branch) is checked by the claims service; see claims.routes.test.ts.

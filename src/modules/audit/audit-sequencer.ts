@@ -3,6 +3,7 @@ import {
   type Db,
   lockLog,
   type NewEventRow,
+  notifyAppended,
   readNodes,
   takeInboxAndSize,
 } from './audit.repository.js';
@@ -44,6 +45,8 @@ export async function sequencePending(
       rows.map((row) => row.leafHash),
     );
     await appendToLog(trx, rows, appended.completed);
+    // Wakes listeners in other processes (the detection engine, S2.3) once this append commits.
+    await notifyAppended(trx, size + rows.length - 1);
     return { moved: rows.length, tree: { size: appended.size, frontier: appended.frontier } };
   });
   // Only after the commit: a rolled-back append must not leave a frontier the store does not have.

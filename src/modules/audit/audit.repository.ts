@@ -21,6 +21,19 @@ export async function insertInbox(db: Db, event: AuditEventInput): Promise<void>
   await db.executeQuery(CompiledQuery.raw(INSERT_INBOX, [JSON.stringify(event)]));
 }
 
+/**
+ * The PostgreSQL notification channel the sequencer signals on when it appends (payload:
+ * `<schema>:<last seq>`), so that listeners in other processes (the detection engine) wake at once.
+ */
+export const AUDIT_APPENDED_CHANNEL = 'claimguard_audit_appended';
+
+/** Signals the append in the sequencer's transaction: delivered when, and only if, it commits. */
+export async function notifyAppended(trx: Db, lastSeq: number): Promise<void> {
+  await sql`select pg_notify(${AUDIT_APPENDED_CHANNEL}, current_schema() || ':' || ${String(lastSeq)})`.execute(
+    trx,
+  );
+}
+
 export async function lockLog(trx: Db): Promise<void> {
   await sql`select pg_advisory_xact_lock(${sql.lit(AUDIT_LOCK_KEY)})`.execute(trx);
 }

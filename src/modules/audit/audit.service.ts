@@ -128,6 +128,7 @@ export class AuditService implements AuditRecorder {
   readonly #sequencer: AuditSequencer;
   #sinceCheckpoint = 0;
   #lastCheckpointAt = Date.now();
+  readonly #sequencedListeners: (() => void)[] = [];
 
   constructor(store: Store | Kysely<Database>, options: AuditServiceOptions) {
     this.#db = isStore(store) ? store.db : store;
@@ -193,6 +194,15 @@ export class AuditService implements AuditRecorder {
   async stop(): Promise<void> {
     await this.#sequencer.flush().catch((error: unknown) => this.#options.onError?.(error));
     await this.#sequencer.stop();
+  }
+
+  /**
+   * Calls `listener` after every run of this process's sequencer that appended events (the detection engine
+   * wakes on it, S2.3). Other processes' appends are signalled on PostgreSQL by NOTIFY (see
+   * `AUDIT_APPENDED_CHANNEL`). The listener must not throw and should return at once.
+   */
+  onSequenced(listener: () => void): void {
+    this.#sequencedListeners.push(listener);
   }
 
   /** Asks for a sequencing run soon (call after a request that recorded events has committed). */
@@ -392,6 +402,7 @@ export class AuditService implements AuditRecorder {
   }
 
   async #afterSequencing(sequenced: number): Promise<void> {
+    for (const listener of this.#sequencedListeners) listener();
     this.#sinceCheckpoint += sequenced;
     const dueByCount = this.#sinceCheckpoint >= (this.#options.checkpointEveryEvents ?? 10_000);
     const dueByTime = Date.now() - this.#lastCheckpointAt >= (this.#options.checkpointEveryMs ?? 5 * 60_000);

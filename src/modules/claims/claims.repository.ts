@@ -189,6 +189,8 @@ export type ClaimRow = {
   reported_at: Date;
   updated_at: Date;
   closed_at: Date | null;
+  /** A honeytoken (detection module): listed to its one recipient only. */
+  decoy: boolean;
 };
 
 const CLAIM_COLUMNS = [
@@ -213,6 +215,7 @@ const CLAIM_COLUMNS = [
   'reported_at',
   'updated_at',
   'closed_at',
+  'decoy',
 ] as const;
 
 /** Next claim number of a year, gapless per year under concurrency (the upsert takes the row lock). */
@@ -340,6 +343,11 @@ export type ClaimListFilter = {
   assigneeId?: string;
   reportedFrom?: Date;
   reportedTo?: Date;
+  /**
+   * Who is listing. SECURITY: decoy claims (honeytokens, S2.3) are listed only to the handler they were
+   * planted with (assignee or surveyor); absent or null, no decoy is listed at all.
+   */
+  viewerId?: string | null;
 };
 
 export async function listClaims(
@@ -349,6 +357,12 @@ export async function listClaims(
   page: { limit: number; offset: number },
 ): Promise<{ rows: ClaimRow[]; total: number }> {
   let query = db.selectFrom('claims').where((eb) => scopeCondition(eb, scope));
+  const viewer = filter.viewerId ?? null;
+  query = query.where((eb) =>
+    viewer === null
+      ? eb('decoy', '=', false)
+      : eb.or([eb('decoy', '=', false), eb('assignee_id', '=', viewer), eb('surveyor_id', '=', viewer)]),
+  );
   if (filter.states && filter.states.length > 0) query = query.where('state', 'in', filter.states);
   if (filter.productLine) query = query.where('product_line', '=', filter.productLine);
   if (filter.number) query = query.where('number', '=', filter.number);
@@ -454,6 +468,8 @@ export async function openWorkload(
     .select([column, (eb) => eb.fn.countAll<number>().as('open')])
     .where(column, 'in', userIds)
     .where('state', 'not in', ['closed', 'rejected', 'withdrawn'])
+    // A decoy claim is nobody's work.
+    .where('decoy', '=', false)
     .groupBy(column)
     .execute();
   return new Map(rows.map((row) => [row[column] as string, Number(row.open)]));

@@ -198,8 +198,16 @@ export class ClaimsService {
     }
   }
 
-  /** First notice of loss (报案), by intake staff on the phone or by the customer in the portal. */
-  async report(caller: ClaimCaller, input: NewClaim): Promise<{ id: string; number: string }> {
+  /**
+   * First notice of loss (报案), by intake staff on the phone or by the customer in the portal. `decoy` is for
+   * the detection module's honeytokens only (S2.3): a decoy claim is listed to its one recipient, counts in
+   * nobody's workload, and sends its (decoy) claimant no notice.
+   */
+  async report(
+    caller: ClaimCaller,
+    input: NewClaim,
+    options: { decoy?: boolean } = {},
+  ): Promise<{ id: string; number: string }> {
     const actor = auditActorOf(caller.context);
     return this.run(async (trx) => {
       const policy = await this.customers.policyByNumber(trx, input.policyNumber);
@@ -272,6 +280,7 @@ export class ClaimsService {
         resolution_reason: null,
         reported_by: actor.id,
         closed_at: null,
+        decoy: options.decoy === true,
       });
       await repository.insertTransition(trx, transitionRow(id, null, 'reported', actor, null));
       await this.audit.record(trx, {
@@ -301,6 +310,8 @@ export class ClaimsService {
     const scope = caller.customerId ? null : this.scopeOf(caller, 'read');
     return this.run(async (trx) => {
       const { claimantLookup, ...rest } = filter;
+      const principal = caller.context.principal;
+      const viewerId = principal && principal.kind !== 'customer' ? principal.userId : null;
       const claimantIds = caller.customerId
         ? [caller.customerId]
         : claimantLookup
@@ -309,7 +320,7 @@ export class ClaimsService {
       const { rows, total } = await repository.listClaims(
         trx,
         scope,
-        { ...rest, ...(claimantIds ? { claimantIds } : {}) },
+        { ...rest, ...(claimantIds ? { claimantIds } : {}), viewerId },
         { limit: Math.min(page.limit, PAGE_MAX), offset: page.offset },
       );
       const names = await this.customers.view(
@@ -867,6 +878,8 @@ export class ClaimsService {
   }
 
   private async notify(trx: Db, claim: repository.ClaimRow, from: ClaimState | null, to: ClaimState) {
+    // SECURITY: a decoy's claimant is fictitious; its notices would only message a made-up address.
+    if (claim.decoy) return;
     for (const listener of this.listeners) await listener.claimMoved(trx, { claim, from, to });
   }
 }

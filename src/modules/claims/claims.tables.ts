@@ -102,6 +102,11 @@ export type ClaimsTable = {
   reported_at: Generated<Date>;
   updated_at: Generated<Date>;
   closed_at: Date | null;
+  /**
+   * A honeytoken planted by the security officer (detection module, migration 2026-11-25T0300-detection):
+   * listed to its one recipient only, left out of workloads, and never notified to its (decoy) claimant.
+   */
+  decoy: Generated<boolean>;
 };
 
 export type ClaimTransitionsTable = {

@@ -217,6 +217,31 @@ export const NOTIFICATION_TEMPLATES = {
       },
     },
   },
+  /**
+   * A leak-detection alert for the security officers (S2.3, issue 5 section 1): which rule, how severe, and
+   * where to handle it. SECURITY: nothing about whom or what it concerns: that is behind the sign-in.
+   */
+  'detection.alert': {
+    recipients: ['staff'],
+    channels: ['in-app', 'email'],
+    params: z.strictObject({
+      rule: slug,
+      severity: z.enum(['low', 'medium', 'high', 'critical']),
+      link: linkPath,
+    }),
+    secretParams: [],
+    linkParams: ['link'],
+    text: {
+      'zh-CN': {
+        subject: '[{severity}] 泄露检测告警：{rule}',
+        body: 'ClaimGuard 检测规则 {rule} 触发了一条 {severity} 级告警。请登录控制台查看证据并处理：{link}',
+      },
+      'en-US': {
+        subject: '[{severity}] Leak detection alert: {rule}',
+        body: 'The ClaimGuard detection rule {rule} raised a {severity} alert. Sign in to the console to see the evidence and handle it: {link}',
+      },
+    },
+  },
 } as const satisfies Record<string, TemplateDefinition>;
 
 export type TemplateId = keyof typeof NOTIFICATION_TEMPLATES;

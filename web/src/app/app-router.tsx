@@ -8,6 +8,9 @@ import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
+import { DetectionAlertsPage } from '../modules/detection/detection-alerts-page';
+import { DetectionHoneytokensPage } from '../modules/detection/detection-honeytokens-page';
+import { DetectionRulesPage } from '../modules/detection/detection-rules-page';
 import { IncidentsRegisterPage } from '../modules/incidents/incidents-register-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { portalRoutes } from '../modules/portal/portal-routes';
@@ -26,13 +29,19 @@ import { RequirePermission } from './require-permission';
 import { RouteErrorPage } from './route-error-page';
 import { routePaths } from './route-paths';
 
-// The catalogue carries the charting library: loaded when first opened, not with every page.
+// The catalogue and the risk view carry the charting library: loaded when first opened, not with every page.
 const CataloguePage = lazy(() =>
   import('../modules/catalogue/catalogue-page').then((module) => ({ default: module.CataloguePage })),
 );
 // So does an incident's page (the blast radius chart).
 const IncidentPage = lazy(() =>
   import('../modules/incidents/incident-page').then((module) => ({ default: module.IncidentPage })),
+);
+
+const DetectionRiskPage = lazy(() =>
+  import('../modules/detection/detection-risk-page').then((module) => ({
+    default: module.DetectionRiskPage,
+  })),
 );
 
 export function createAppRouter() {
@@ -140,10 +149,44 @@ export function createAppRouter() {
               ),
             },
             {
+              path: routePaths.detectionRisk,
+              element: (
+                <RequirePermission action="read" subject="DetectionAlert">
+                  <Suspense fallback={<Spin />}>
+                    <DetectionRiskPage />
+                  </Suspense>
+                </RequirePermission>
+              ),
+            },
+            ...[routePaths.detectionAlerts, `${routePaths.detectionAlerts}/:id`].map((path) => ({
+              path,
+              element: (
+                <RequirePermission action="read" subject="DetectionAlert">
+                  <DetectionAlertsPage />
+                </RequirePermission>
+              ),
+            })),
+            {
+              path: routePaths.detectionRules,
+              element: (
+                <RequirePermission action="read" subject="DetectionRule">
+                  <DetectionRulesPage />
+                </RequirePermission>
+              ),
+            },
+            {
               path: `${routePaths.regulatoryReports}/reports/:id`,
               element: (
                 <RequirePermission action="read" subject="RegulatoryReport">
                   <RegulatoryReportPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.detectionHoneytokens,
+              element: (
+                <RequirePermission action="read" subject="Honeytoken">
+                  <DetectionHoneytokensPage />
                 </RequirePermission>
               ),
             },

@@ -6,10 +6,13 @@ import {
   DatabaseOutlined,
   FileProtectOutlined,
   FileSearchOutlined,
+  FundOutlined,
   MenuOutlined,
   PayCircleOutlined,
+  RadarChartOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
+  SlidersOutlined,
   TeamOutlined,
 } from '@ant-design/icons';
 import { Button, Flex, Grid, Layout, Menu, type MenuProps, Typography, theme } from 'antd';
@@ -86,6 +89,48 @@ export function ConsoleLayout() {
             key: routePaths.securityAlerts,
             icon: <AlertOutlined />,
             label: <Link to={routePaths.securityAlerts}>{t('nav.securityAlerts')}</Link>,
+          },
+        ]
+      : []),
+    // Leak detection (S2.3, S13.5): security officers, and internal auditors for rules and alerts.
+    ...(can(me?.permissions, 'read', 'DetectionAlert')
+      ? [
+          {
+            key: 'detection',
+            icon: <RadarChartOutlined />,
+            label: t('detection.nav.group'),
+            children: [
+              {
+                key: routePaths.detectionRisk,
+                icon: <FundOutlined />,
+                label: <Link to={routePaths.detectionRisk}>{t('detection.nav.risk')}</Link>,
+              },
+              {
+                key: routePaths.detectionAlerts,
+                icon: <AlertOutlined />,
+                label: <Link to={routePaths.detectionAlerts}>{t('detection.nav.alerts')}</Link>,
+              },
+              ...(can(me?.permissions, 'read', 'DetectionRule')
+                ? [
+                    {
+                      key: routePaths.detectionRules,
+                      icon: <SlidersOutlined />,
+                      label: <Link to={routePaths.detectionRules}>{t('detection.nav.rules')}</Link>,
+                    },
+                  ]
+                : []),
+              ...(can(me?.permissions, 'read', 'Honeytoken')
+                ? [
+                    {
+                      key: routePaths.detectionHoneytokens,
+                      icon: <BugOutlined />,
+                      label: (
+                        <Link to={routePaths.detectionHoneytokens}>{t('detection.nav.honeytokens')}</Link>
+                      ),
+                    },
+                  ]
+                : []),
+            ],
           },
         ]
       : []),
@@ -196,6 +241,7 @@ export function ConsoleLayout() {
             <Menu
               mode="inline"
               selectedKeys={selectedKeys}
+              defaultOpenKeys={pathname.startsWith('/detection/') ? ['detection'] : []}
               items={navItems}
               onClick={() => isPhone && setCollapsed(true)}
               style={{ borderInlineEnd: 0 }}

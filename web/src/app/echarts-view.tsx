@@ -1,5 +1,5 @@
-import type { BarSeriesOption, PieSeriesOption } from 'echarts/charts';
-import { BarChart, PieChart } from 'echarts/charts';
+import type { BarSeriesOption, LineSeriesOption, PieSeriesOption } from 'echarts/charts';
+import { BarChart, LineChart, PieChart } from 'echarts/charts';
 import type {
   GridComponentOption,
   LegendComponentOption,
@@ -16,6 +16,7 @@ import { useEffect, useRef } from 'react';
 echarts.use([
   PieChart,
   BarChart,
+  LineChart,
   GridComponent,
   LegendComponent,
   TitleComponent,
@@ -26,6 +27,7 @@ echarts.use([
 export type ChartOption = ComposeOption<
   | PieSeriesOption
   | BarSeriesOption
+  | LineSeriesOption
   | GridComponentOption
   | LegendComponentOption
   | TitleComponentOption

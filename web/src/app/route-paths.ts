@@ -9,6 +9,10 @@ export const routePaths = {
   securityAlerts: '/security/alerts',
   regulatoryReports: '/regulatory-reports',
   incidents: '/incidents',
+  detectionRisk: '/detection/risk',
+  detectionAlerts: '/detection/alerts',
+  detectionRules: '/detection/rules',
+  detectionHoneytokens: '/detection/honeytokens',
   login: '/login',
   setup: '/setup',
 } as const;

@@ -1,3 +1,4 @@
+import { detectionEnUS } from '../modules/detection/detection-i18n';
 import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
@@ -534,6 +535,7 @@ export const enUS: TranslationResources = {
   },
   portal: portalEnUS,
   incidents: incidentsEnUS,
+  detection: detectionEnUS,
   claims: {
     export: {
       button: 'Export',

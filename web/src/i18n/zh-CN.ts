@@ -1,3 +1,4 @@
+import { detectionZhCN } from '../modules/detection/detection-i18n';
 import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
 
@@ -532,6 +533,7 @@ export const zhCN = {
   },
   portal: portalZhCN,
   incidents: incidentsZhCN,
+  detection: detectionZhCN,
   claims: {
     export: {
       button: '导出',
