@@ -71,6 +71,11 @@ export const ERROR_CODES = {
     title: 'This payout is paid or being paid under another idempotency key, or the key was used elsewhere',
   },
   'payment-failed': { status: 502, title: 'The bank did not confirm the transfer; retry with the same key' },
+  'personal-data-in-text': {
+    status: 422,
+    title: 'The text looks like it holds personal data (an ID, phone or card number, an email address)',
+  },
+  'campaign-state': { status: 409, title: 'The notice campaign cannot take this step in its current state' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

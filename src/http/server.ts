@@ -27,6 +27,13 @@ import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import {
+  type BreachNoticeSources,
+  UNWIRED_BREACH_NOTICE_SOURCES,
+} from '../modules/breach-notices/affected-subjects.js';
+import { BreachNoticeSender } from '../modules/breach-notices/breach-notice-sender.js';
+import { breachNoticesRoutes } from '../modules/breach-notices/breach-notices.routes.js';
+import { BreachNoticesService } from '../modules/breach-notices/breach-notices.service.js';
 import { claimNotices, customerDirectory } from '../modules/claims/claim-notices.js';
 import { ClaimantVerificationService } from '../modules/claims/claimant-verification.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
@@ -77,6 +84,8 @@ declare module 'fastify' {
       documents: DocumentsService;
       payouts: PayoutsService;
     };
+    /** Breach notices (S4.2): the service, and the job that start-server.ts runs in the background. */
+    breachNotices?: { service: BreachNoticesService; sender: BreachNoticeSender };
   }
 }
 
@@ -109,6 +118,8 @@ export type ServerOptions = {
   paymentGateway?: PaymentGateway;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
+  /** Where breach notices learn an incident's affected subjects and summary (the incidents module). */
+  breachNoticeSources?: BreachNoticeSources;
 };
 
 /**
@@ -194,6 +205,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
         { name: 'claims', description: 'Claims, customers and policies' },
         { name: 'portal', description: 'The customer portal: registration, sign-in and own claims' },
         { name: 'payouts', description: 'Claim payouts: proposal, approval, payee holds, payment' },
+        { name: 'breach-notices', description: 'Breach notices to affected customers and the public (S4.2)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -343,6 +355,23 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     const shares = new SharesService(store.db, claims, customers, documents, options.audit);
     claims.onClaimMoved(shares);
     await app.register(sharesRoutes, { shares, prefix: API_PREFIX });
+
+    const breachNoticeSources = options.breachNoticeSources ?? UNWIRED_BREACH_NOTICE_SOURCES;
+    const breachNotices = new BreachNoticesService(store.db, {
+      sources: breachNoticeSources,
+      notifications,
+      customers,
+      audit: options.audit,
+      publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
+    });
+    const breachNoticeSender = new BreachNoticeSender({
+      notifications,
+      affected: breachNoticeSources.affected,
+      customers,
+      defaultLanguage: config.language,
+    });
+    app.decorate('breachNotices', { service: breachNotices, sender: breachNoticeSender } as never);
+    await app.register(breachNoticesRoutes, { notices: breachNotices, prefix: API_PREFIX });
   }
   if (options.auditService)
     await app.register(auditRoutes, { audit: options.auditService, db: store.db, prefix: API_PREFIX });

@@ -7,6 +7,7 @@ import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { BreachNoticeSources } from '../modules/breach-notices/affected-subjects.js';
 import type { PaymentGateway } from '../modules/payouts/payment-gateway.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { openTestStore } from './test-stores.js';
@@ -45,6 +46,7 @@ export async function createTestServer(
     /** The store to run on; the run's primary store when absent (see test-stores.ts). */
     storeKind?: StoreKind;
     paymentGateway?: PaymentGateway;
+    breachNoticeSources?: BreachNoticeSources;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore(overrides.storeKind);
@@ -56,6 +58,7 @@ export async function createTestServer(
     vaultKeys = testVaultKeys(),
     storeKind: _storeKind,
     paymentGateway,
+    breachNoticeSources,
     ...config
   } = overrides;
   const identityKey = randomBytes(32);
@@ -76,6 +79,7 @@ export async function createTestServer(
     identityKey,
     vaultKeys,
     ...(paymentGateway ? { paymentGateway } : {}),
+    ...(breachNoticeSources ? { breachNoticeSources } : {}),
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

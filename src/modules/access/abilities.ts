@@ -38,6 +38,7 @@ export const SUBJECTS = [
   'BreakGlass',
   'SecurityAlert',
   'Keys',
+  'BreachNotice',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -129,6 +130,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       can('revoke', 'Session');
       can('read', 'Claim');
       can('read', 'Customer');
+      // Breach notices to customers (S4.2): write, approve (a second officer: maker-checker in the service),
+      // send, and export letters (step-up). Nobody else handles them.
+      can(['read', 'create', 'update', 'approve', 'execute', 'export'], 'BreachNotice');
     },
   ],
   internal_auditor: [STAFF_BASE, AUDIT_EVIDENCE, (can) => can('read', 'User')],

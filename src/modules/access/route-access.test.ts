@@ -53,6 +53,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'approve:Payout': ['claims_supervisor'],
   'read:Payout': ['finance'],
   'execute:Payout': ['finance'],
+  // Breach notices (S4.2): the security officers alone; approval by a second officer is the service's check.
+  'read:BreachNotice': ['security_officer'],
+  'create:BreachNotice': ['security_officer'],
+  'update:BreachNotice': ['security_officer'],
+  'approve:BreachNotice': ['security_officer'],
+  'execute:BreachNotice': ['security_officer'],
+  'export:BreachNotice': ['security_officer'],
 };
 
 function concrete(url: string): string {
@@ -89,9 +96,11 @@ describe('route access policies', () => {
     //   resident ID number and a contact to an existing customer, then the code sent to the contact on file;
     //   everything after the password step (the code step included) needs the portal session;
     // - opening a claim share (and its documents) with the share's token, which is itself the credential:
-    //   checked, audited and rate-limited by the shares service.
+    //   checked, audited and rate-limited by the shares service;
+    // - the public breach-status page's data (S4.2): approved campaign texts only, never drills.
     expect([...publicApi].sort()).toEqual(
       [
+        'GET /api/v1/public/breach-status',
         'POST /api/v1/auth/login',
         'POST /api/v1/portal/login',
         'POST /api/v1/portal/register',

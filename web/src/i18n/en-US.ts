@@ -98,6 +98,9 @@ export const enUS: TranslationResources = {
     'idempotency-key-conflict':
       'This payout is paid or being paid under another idempotency key, or the key was used for another payout.',
     'payment-failed': 'The bank did not confirm the transfer; retry with the same idempotency key.',
+    'personal-data-in-text':
+      'The text seems to hold personal data (an ID, phone or bank card number, an email address); remove it and save again.',
+    'campaign-state': 'The notice campaign cannot take this step in its current state.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',

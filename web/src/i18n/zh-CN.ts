@@ -101,6 +101,9 @@ export const zhCN = {
     'payout-state': '赔款当前状态不能进行此操作。',
     'idempotency-key-conflict': '该赔款已在另一幂等键下支付或支付中，或该幂等键已用于其他赔款。',
     'payment-failed': '银行未确认转账，请使用同一幂等键重试。',
+    'personal-data-in-text':
+      '文本中似乎含有个人信息（身份证号、手机号、银行卡号或电子邮箱），请删除后再保存。',
+    'campaign-state': '告知任务当前状态不能进行此操作。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',
