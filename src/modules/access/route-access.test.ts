@@ -101,6 +101,7 @@ describe('route access policies', () => {
     expect([...publicApi].sort()).toEqual(
       [
         'GET /api/v1/public/breach-status',
+        'HEAD /api/v1/public/breach-status',
         'POST /api/v1/auth/login',
         'POST /api/v1/portal/login',
         'POST /api/v1/portal/register',
