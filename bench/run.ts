@@ -8,6 +8,7 @@ import {
   runLoadComparison,
   runMeasurement,
 } from './bench-kit.js';
+import { breachNoticesGroup } from './breach-notices.bench.js';
 import { claimDetailHttpGroup, customerLookupGroup } from './claims.bench.js';
 import { readyzGroup } from './http.bench.js';
 import { loginGroup } from './identity.bench.js';
@@ -28,6 +29,7 @@ const groups: BenchGroup[] = [
   claimDetailHttpGroup(),
   customerLookupGroup('embedded'),
   customerLookupGroup('postgres'),
+  breachNoticesGroup(),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);

@@ -40,8 +40,8 @@ const crashOnPage = Number(env('CRASH_ON_PAGE'));
 let pages = 0;
 const sender = new BreachNoticeSender({
   notifications: {
-    async enqueueMany(db, template, notices, options) {
-      const inserted = await notifications.enqueueMany(db, template, notices, options);
+    async enqueueToRecipients(db, template, recipients, options) {
+      const inserted = await notifications.enqueueToRecipients(db, template, recipients, options);
       pages++;
       process.stdout.write(`page ${pages}: ${inserted}\n`);
       if (pages === crashOnPage) {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { Language } from '../../config/config.js';
 import type { Database } from '../../db/database-schema.js';
-import type { BulkNotice, NotificationService } from '../notifications/notifications.service.js';
+import type { BulkRecipient, NotificationService } from '../notifications/notifications.service.js';
 import type { Channel } from '../notifications/notifications.tables.js';
 import type { AffectedSubjectsSource } from './affected-subjects.js';
 import { compensationPath, knownCategories } from './breach-notice-content.js';
@@ -16,8 +16,8 @@ import * as repository from './breach-notices.repository.js';
  *    working on is skipped, not waited for, so several server processes never run one campaign at once);
  * 2. reads the next keyset page of affected subjects after the stored cursor;
  * 3. reads their languages in one query (CustomerService.languagesOf);
- * 4. inserts their notices in one multi-row insert, `on conflict (dedupe_key) do nothing`, the dedupe key
- *    being `breach:<campaign>:<subject>:<channel>`;
+ * 4. inserts their notices (one per subject and channel) in one multi-row insert, `on conflict (dedupe_key)
+ *    do nothing`, the dedupe key being `breach:<campaign>:<subject>:<channel>`;
  * 5. moves the cursor to the page's last subject and adds to the counts; a short page ends the campaign.
  *
  * A crash anywhere in a page rolls the whole page back, cursor included, so the job resumes exactly where
@@ -33,7 +33,7 @@ export interface CustomerLanguages {
 }
 
 export type SenderOptions = {
-  notifications: Pick<NotificationService, 'enqueueMany'>;
+  notifications: Pick<NotificationService, 'enqueueToRecipients'>;
   affected: AffectedSubjectsSource;
   customers: CustomerLanguages;
   /** Language of subjects who are no customer (CLAIMGUARD_LANGUAGE). */
@@ -52,12 +52,13 @@ export type CampaignProgress = { done: number; total: number | null; queued: num
 
 type SenderLoop = { timer: NodeJS.Timeout | null; running: Promise<unknown> | null; stopped: boolean };
 
-export function breachDedupeKey(campaignId: string, subjectId: string, channel: Channel): string {
-  return `breach:${campaignId}:${subjectId}:${channel}`;
+/** Notices of a campaign are deduplicated by `breach:<campaign>:<subject>:<channel>`. */
+export function breachDedupePrefix(campaignId: string): string {
+  return `breach:${campaignId}`;
 }
 
 export class BreachNoticeSender {
-  private readonly notifications: Pick<NotificationService, 'enqueueMany'>;
+  private readonly notifications: Pick<NotificationService, 'enqueueToRecipients'>;
   private readonly affected: AffectedSubjectsSource;
   private readonly customers: CustomerLanguages;
   private readonly defaultLanguage: Language;
@@ -94,22 +95,18 @@ export class BreachNoticeSender {
       const link = compensationPath(campaign.incident_reference);
       const channels = campaign.channels as Channel[];
       const seen = new Set(campaign.categories_seen);
-      const notices: BulkNotice<'breach.notice'>[] = [];
-      for (const subject of page) {
+      const recipients: BulkRecipient<'breach.notice'>[] = page.map((subject) => {
         const categories = knownCategories(subject.categories);
         for (const category of categories) seen.add(category);
-        const params = { incident: campaign.incident_reference, categories: categories.join(','), link };
-        const language = languages.get(subject.subjectId) ?? this.defaultLanguage;
-        for (const channel of channels)
-          notices.push({
-            recipientId: subject.subjectId,
-            channel,
-            language,
-            params,
-            dedupeKey: breachDedupeKey(campaign.id, subject.subjectId, channel),
-          });
-      }
-      const queued = await this.notifications.enqueueMany(trx, 'breach.notice', notices, {
+        return {
+          recipientId: subject.subjectId,
+          language: languages.get(subject.subjectId) ?? this.defaultLanguage,
+          params: { incident: campaign.incident_reference, categories: categories.join(','), link },
+        };
+      });
+      const queued = await this.notifications.enqueueToRecipients(trx, 'breach.notice', recipients, {
+        channels,
+        dedupePrefix: breachDedupePrefix(campaign.id),
         batchId: campaign.id,
       });
       const finished = page.length < this.pageSize;

@@ -9,7 +9,7 @@ import { decideUnmask } from '../access/unmask-decision.js';
 import type { AuditActor, AuditRecorder } from '../audit/audit-event.js';
 import type { CustomerService } from '../claims/customers.service.js';
 import { incidentReference } from '../notifications/notification-templates.js';
-import type { BulkNotice, NotificationService } from '../notifications/notifications.service.js';
+import type { BulkRecipient, NotificationService } from '../notifications/notifications.service.js';
 import { CHANNELS, type Channel } from '../notifications/notifications.tables.js';
 import type { BreachNoticeSources } from './affected-subjects.js';
 import {
@@ -19,7 +19,7 @@ import {
   resolvedNoticeParams,
 } from './breach-notice-content.js';
 import { renderLetters } from './breach-notice-letters.js';
-import { breachDedupeKey } from './breach-notice-sender.js';
+import { breachDedupePrefix } from './breach-notice-sender.js';
 import * as repository from './breach-notices.repository.js';
 import type { CampaignState, CampaignText, CampaignTexts } from './breach-notices.tables.js';
 import { findPersonalDataIn } from './personal-data-in-text.js';
@@ -382,15 +382,17 @@ export class BreachNoticesService {
         limit: 1_000,
       });
       if (page.length === 0) break;
-      const notices: BulkNotice<'breach.notice'>[] = page.map((row) => ({
+      const recipients: BulkRecipient<'breach.notice'>[] = page.map((row) => ({
         recipientId: row.recipient_id,
-        channel: route.to,
         language: row.language,
-        params: row.params as BulkNotice<'breach.notice'>['params'],
-        dedupeKey: breachDedupeKey(id, row.recipient_id, route.to),
+        params: row.params as BulkRecipient<'breach.notice'>['params'],
       }));
       const inserted = await this.db.transaction().execute(async (trx) => {
-        const count = await this.notifications.enqueueMany(trx, 'breach.notice', notices, { batchId: id });
+        const count = await this.notifications.enqueueToRecipients(trx, 'breach.notice', recipients, {
+          channels: [route.to],
+          dedupePrefix: breachDedupePrefix(id),
+          batchId: id,
+        });
         await repository.addQueued(trx, id, count);
         return count;
       });

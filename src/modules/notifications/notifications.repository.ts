@@ -38,42 +38,42 @@ export async function insertNotification(db: Db, row: NewNotificationRow): Promi
   return inserted !== undefined;
 }
 
-/** A notice of a bulk insert: everything but the template, batch and due time, which the batch shares. */
-export type BulkNotificationRow = {
-  id: string;
+/** A recipient of a bulk insert, with their language and the parameters (as JSON text) of their notices. */
+export type BulkRecipientRow = {
   recipient_id: string;
-  channel: Channel;
   language: 'zh-CN' | 'en-US';
-  /** The parameters as JSON text. */
   params: string;
-  dedupe_key: string;
 };
 
 /**
- * Inserts many notices in ONE statement (rows passed as arrays and unnested, so a page of thousands costs
- * one round trip and a handful of parameters), skipping those whose dedupe key is taken. Returns how many
- * were inserted. Runs in the caller's transaction.
+ * Inserts one notice per recipient and channel in ONE statement: the recipients are passed as three arrays
+ * and crossed with the channels in the database, ids come from `gen_random_uuid()` and each dedupe key is
+ * `<dedupePrefix>:<recipient id>:<channel>`, so a page of thousands of notices costs one round trip and
+ * little more than the database's own insert. Notices whose dedupe key is taken are skipped. Returns how
+ * many were inserted. Runs in the caller's transaction.
  */
-export async function insertNotifications(
+export async function insertNotificationsForRecipients(
   db: Db,
   shared: {
     recipient_kind: RecipientKind;
     template_id: string;
     next_attempt_at: Date;
     batch_id: string | null;
+    channels: readonly Channel[];
+    dedupe_prefix: string;
   },
-  rows: readonly BulkNotificationRow[],
+  recipients: readonly BulkRecipientRow[],
 ): Promise<number> {
-  if (rows.length === 0) return 0;
-  const column = <K extends keyof BulkNotificationRow>(key: K) => rows.map((row) => row[key]);
+  if (recipients.length === 0 || shared.channels.length === 0) return 0;
   const result = await sql`
     insert into notifications
       (id, recipient_kind, recipient_id, channel, language, template_id, params, next_attempt_at, dedupe_key, batch_id)
-    select t.id, ${shared.recipient_kind}, t.recipient_id, t.channel, t.language, ${shared.template_id},
-      t.params::jsonb, ${shared.next_attempt_at}, t.dedupe_key, ${shared.batch_id}::uuid
-    from unnest(${column('id')}::uuid[], ${column('recipient_id')}::uuid[], ${column('channel')}::text[],
-      ${column('language')}::text[], ${column('params')}::text[], ${column('dedupe_key')}::text[])
-      as t(id, recipient_id, channel, language, params, dedupe_key)
+    select gen_random_uuid(), ${shared.recipient_kind}, t.recipient_id, c.channel, t.language, ${shared.template_id},
+      t.params::jsonb, ${shared.next_attempt_at}, ${shared.dedupe_prefix} || ':' || t.recipient_id || ':' || c.channel,
+      ${shared.batch_id}::uuid
+    from unnest(${recipients.map((row) => row.recipient_id)}::uuid[], ${recipients.map((row) => row.language)}::text[],
+        ${recipients.map((row) => row.params)}::text[]) as t(recipient_id, language, params)
+      cross join unnest(${[...shared.channels]}::text[]) as c(channel)
     on conflict (dedupe_key) do nothing`.execute(db);
   return Number(result.numAffectedRows ?? 0n);
 }

@@ -157,13 +157,11 @@ export type ParamResolver = (
   notice: { batchId: string | null; language: Language; params: NotificationParams },
 ) => Promise<NotificationParams>;
 
-/** One notice of {@link NotificationService.enqueueMany}. */
-export type BulkNotice<T extends TemplateId> = {
+/** One recipient of {@link NotificationService.enqueueToRecipients}: the same notice on every channel. */
+export type BulkRecipient<T extends TemplateId> = {
   recipientId: string;
-  channel: Channel;
   language: Language;
   params: TemplateParams<T>;
-  dedupeKey: string;
 };
 
 export class NotificationService {
@@ -247,16 +245,23 @@ export class NotificationService {
   }
 
   /**
-   * Queues many notices of one template at once, in ONE insert (the caller's `db`, e.g. the transaction
-   * that also moves a job's cursor), skipping those whose dedupe key was queued before. Each notice is
-   * checked like {@link enqueue} (identical parameter objects are checked once). Templates with secret
-   * parameters are not queued in bulk. Returns how many were inserted.
+   * Queues one notice per recipient and channel, of one template, in ONE insert (the caller's `db`, e.g.
+   * the transaction that also moves a job's cursor). Each notice's dedupe key is
+   * `<dedupePrefix>:<recipientId>:<channel>`; those queued before are skipped. Recipients and parameters are
+   * checked like {@link enqueue} (identical parameter objects once). Templates with secret parameters are
+   * not queued in bulk. Returns how many notices were inserted.
    */
-  async enqueueMany<T extends TemplateId>(
+  async enqueueToRecipients<T extends TemplateId>(
     db: Db,
     templateId: T,
-    notices: readonly BulkNotice<T>[],
-    options: { recipientKind?: RecipientKind; batchId?: string | null; notBefore?: Date } = {},
+    recipients: readonly BulkRecipient<T>[],
+    options: {
+      channels: readonly Channel[];
+      dedupePrefix: string;
+      recipientKind?: RecipientKind;
+      batchId?: string | null;
+      notBefore?: Date;
+    },
   ): Promise<number> {
     if (!isTemplateId(templateId)) throw new DomainError('bad-request', 'Unknown notification template.');
     const template = templateOf(templateId);
@@ -268,19 +273,21 @@ export class NotificationService {
       );
     if (!template.recipients.includes(kind))
       throw new DomainError('bad-request', `Template ${templateId} is not for this kind of recipient.`);
+    if (options.channels.some((channel) => !template.channels.includes(channel)))
+      throw new DomainError('bad-request', `Template ${templateId} is not sent over this channel.`);
+    // The longest key: prefix, ':', a UUID, ':', the longest channel name.
+    if (!DEDUPE_KEY.test(`${options.dedupePrefix}:${'0'.repeat(36)}:in-app`))
+      throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
     if (options.batchId && !UUID.test(options.batchId))
       throw new DomainError('bad-request', 'A batch id is a UUID.');
     const checked = new Map<string, string>();
-    const rows: repository.BulkNotificationRow[] = notices.map((notice) => {
-      if (!UUID.test(notice.recipientId)) throw new DomainError('bad-request', 'A recipient id is a UUID.');
-      if (!template.channels.includes(notice.channel))
-        throw new DomainError('bad-request', `Template ${templateId} is not sent over this channel.`);
-      if (!DEDUPE_KEY.test(notice.dedupeKey))
-        throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
-      const raw = JSON.stringify(notice.params);
+    const rows: repository.BulkRecipientRow[] = recipients.map((recipient) => {
+      if (!UUID.test(recipient.recipientId))
+        throw new DomainError('bad-request', 'A recipient id is a UUID.');
+      const raw = JSON.stringify(recipient.params);
       let params = checked.get(raw);
       if (params === undefined) {
-        const parsed = template.params.safeParse(notice.params);
+        const parsed = template.params.safeParse(recipient.params);
         if (!parsed.success) {
           const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(object)'))];
           throw new DomainError(
@@ -291,22 +298,17 @@ export class NotificationService {
         params = JSON.stringify(parsed.data);
         checked.set(raw, params);
       }
-      return {
-        id: randomUUID(),
-        recipient_id: notice.recipientId,
-        channel: notice.channel,
-        language: notice.language,
-        params,
-        dedupe_key: notice.dedupeKey,
-      };
+      return { recipient_id: recipient.recipientId.toLowerCase(), language: recipient.language, params };
     });
-    return repository.insertNotifications(
+    return repository.insertNotificationsForRecipients(
       db,
       {
         recipient_kind: kind,
         template_id: templateId,
         next_attempt_at: options.notBefore ?? this.now(),
         batch_id: options.batchId ?? null,
+        channels: [...new Set(options.channels)],
+        dedupe_prefix: options.dedupePrefix,
       },
       rows,
     );
