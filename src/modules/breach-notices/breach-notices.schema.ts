@@ -125,6 +125,7 @@ export const publicStatusSchema = z
         status: z.string(),
         texts: campaignTextsSchema,
         categories: z.array(z.string()),
+        categoryNames: z.object({ 'zh-CN': z.array(z.string()), 'en-US': z.array(z.string()) }),
         noticesStarted: z.boolean(),
         approvedAt: z.date().nullable(),
         updatedAt: z.date(),

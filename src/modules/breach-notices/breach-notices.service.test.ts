@@ -492,6 +492,10 @@ describeEachStore('breach notices', (kind) => {
       noticesStarted: true,
       texts: SAMPLE_TEXTS,
       categories: ['identity', 'contact', 'financial'],
+      categoryNames: {
+        'zh-CN': ['身份信息', '联系信息', '金融账户信息'],
+        'en-US': ['Identity', 'Contact', 'Financial account'],
+      },
     });
     expect(await service.publicStatus()).toHaveLength(1);
 

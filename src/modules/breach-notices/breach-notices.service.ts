@@ -11,6 +11,7 @@ import type { CustomerService } from '../claims/customers.service.js';
 import { incidentReference } from '../notifications/notification-templates.js';
 import type { BulkRecipient, NotificationService } from '../notifications/notifications.service.js';
 import { CHANNELS, type Channel } from '../notifications/notifications.tables.js';
+import { DATA_CATEGORIES } from '../vault/personal-data-catalogue.js';
 import type { BreachNoticeSources } from './affected-subjects.js';
 import {
   compensationPath,
@@ -96,6 +97,8 @@ export type PublicStatusItem = {
   status: string;
   texts: CampaignTexts;
   categories: string[];
+  /** The categories' catalogue labels, for a page that cannot read the (staff-only) catalogue. */
+  categoryNames: Record<Language, string[]>;
   noticesStarted: boolean;
   approvedAt: Date | null;
   updatedAt: Date;
@@ -519,11 +522,16 @@ export class BreachNoticesService {
       const incident = await this.sources.incidents.incidentSummary(this.db, row.incident_id);
       // SECURITY: drills are never public, whatever was stored when the campaign was written.
       if (!incident || incident.isDrill) continue;
+      const categories = knownCategories(row.categories_seen);
       items.push({
         reference: row.incident_reference,
         status: incident.status,
         texts: row.texts,
-        categories: knownCategories(row.categories_seen),
+        categories,
+        categoryNames: {
+          'zh-CN': categories.map((id) => DATA_CATEGORIES[id]['zh-CN']),
+          'en-US': categories.map((id) => DATA_CATEGORIES[id]['en-US']),
+        },
         noticesStarted: row.state !== 'approved',
         approvedAt: row.approved_at,
         updatedAt: new Date(

@@ -1,3 +1,4 @@
+import { breachNoticesEnUS } from '../modules/breach-notices/breach-notices-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
 import type { TranslationResources } from './zh-CN';
 
@@ -527,6 +528,7 @@ export const enUS: TranslationResources = {
     acknowledgedMessage: 'Alert acknowledged',
     empty: 'No alerts',
   },
+  breachNotices: breachNoticesEnUS,
   portal: portalEnUS,
   claims: {
     export: {

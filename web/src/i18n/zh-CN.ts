@@ -1,3 +1,4 @@
+import { breachNoticesZhCN } from '../modules/breach-notices/breach-notices-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
 
 /**
@@ -526,6 +527,7 @@ export const zhCN = {
     acknowledgedMessage: '告警已确认',
     empty: '没有告警',
   },
+  breachNotices: breachNoticesZhCN,
   portal: portalZhCN,
   claims: {
     export: {
