@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   type Campaign,
   emptyTexts,
+  findingsOf,
   mayApprove,
   progressPercent,
   retryTargets,
@@ -46,5 +47,22 @@ describe('breach notice helpers (S4.2)', () => {
       expect(Object.keys(texts[language]).sort()).toEqual([...TEXT_FIELDS].sort());
     texts['zh-CN'].headline = 'x';
     expect(texts['en-US'].headline).toBe('');
+  });
+
+  it("reads the server's findings of personal data in the texts, dropping anything malformed", () => {
+    expect(
+      findingsOf([
+        { field: 'zh-CN.contact', kinds: ['phone', 'nonsense'] },
+        { field: 'en-US.whatHappened', kinds: ['id-number', 'email'] },
+        { field: 'fr-FR.contact', kinds: ['phone'] },
+        { field: 'zh-CN.other', kinds: ['phone'] },
+        'junk',
+        null,
+      ]),
+    ).toEqual([
+      { language: 'zh-CN', field: 'contact', kinds: ['phone'] },
+      { language: 'en-US', field: 'whatHappened', kinds: ['id-number', 'email'] },
+    ]);
+    expect(findingsOf(undefined)).toEqual([]);
   });
 });

@@ -153,3 +153,29 @@ export function emptyTexts(): CampaignTexts {
   });
   return { 'zh-CN': blank(), 'en-US': blank() };
 }
+
+export const PERSONAL_DATA_KINDS = ['id-number', 'phone', 'bank-card', 'email'] as const;
+export type PersonalDataKind = (typeof PERSONAL_DATA_KINDS)[number];
+export type Finding = { language: NoticeLanguage; field: TextField; kinds: PersonalDataKind[] };
+
+/**
+ * The `findings` of a `personal-data-in-text` problem (`[{ field: 'zh-CN.contact', kinds: ['phone'] }]`),
+ * keeping only well-formed ones, so the editor can say which text to fix.
+ */
+export function findingsOf(value: unknown): Finding[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((entry): Finding[] => {
+    const { field, kinds } = (entry ?? {}) as { field?: unknown; kinds?: unknown };
+    if (typeof field !== 'string' || !Array.isArray(kinds)) return [];
+    const [language, name] = field.split('.');
+    if (
+      (language !== 'zh-CN' && language !== 'en-US') ||
+      !(TEXT_FIELDS as readonly string[]).includes(name ?? '')
+    )
+      return [];
+    const known = kinds.filter((kind): kind is PersonalDataKind =>
+      (PERSONAL_DATA_KINDS as readonly unknown[]).includes(kind),
+    );
+    return [{ language, field: name as TextField, kinds: known }];
+  });
+}

@@ -22,6 +22,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { isApiProblem } from '../../api/api-client';
 import { formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
 import { saveBlob } from '../audit/audit-api';
@@ -41,6 +42,7 @@ import {
   editCampaign,
   emptyTexts,
   fetchPublicNotice,
+  findingsOf,
   mayApprove,
   NOTICE_CHANNELS,
   type NoticeChannel,
@@ -95,7 +97,20 @@ export function BreachNoticesCard({ incidentId }: { incidentId: string }) {
       message.success(t('breachNotices.card.saved'));
       void refresh();
     },
-    onError,
+    onError: (error) => {
+      // Name where the server found what looks like personal data (it never echoes the value).
+      const findings = isApiProblem(error, 'personal-data-in-text')
+        ? findingsOf(error.extensions.findings)
+        : [];
+      const where = findings.map(({ language, field, kinds }) =>
+        t('breachNotices.editor.finding', {
+          language: t(`breachNotices.editor.languages.${language}`),
+          field: t(`breachNotices.editor.fields.${field}`),
+          kinds: kinds.map((kind) => t(`breachNotices.editor.kinds.${kind}`)).join(', '),
+        }),
+      );
+      message.error([problemMessage(error), ...where].join(' '));
+    },
   });
   const act = useMutation({
     mutationFn: async (action: 'approve' | 'start' | 'pause') => {
@@ -457,11 +472,7 @@ function CampaignEditor(props: {
                 {field === 'headline' || field === 'contact' ? (
                   <Input maxLength={TEXT_LIMITS[field]} showCount />
                 ) : (
-                  <Input.TextArea
-                    maxLength={TEXT_LIMITS[field]}
-                    showCount
-                    autoSize={{ minRows: 3, maxRows: 8 }}
-                  />
+                  <Input.TextArea maxLength={TEXT_LIMITS[field]} showCount rows={4} />
                 )}
               </Form.Item>
             )),

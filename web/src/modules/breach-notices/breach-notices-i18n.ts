@@ -77,6 +77,8 @@ export const breachNoticesZhCN = {
       '文本将发送给所有受影响客户并公开，请勿包含身份证号、手机号、银行卡号或电子邮箱等个人信息。',
     save: '保存',
     cancel: '取消',
+    finding: '请检查：{{language}} · {{field}}（{{kinds}}）。',
+    kinds: { 'id-number': '身份证号', phone: '手机号', 'bank-card': '银行卡号', email: '电子邮箱' },
   },
   status: {
     title: '个人信息安全事件通报',
@@ -182,6 +184,13 @@ export const breachNoticesEnUS: BreachNoticesStrings = {
       'These texts go to every affected customer and to a public page: no ID, phone or bank card numbers, no email addresses.',
     save: 'Save',
     cancel: 'Cancel',
+    finding: 'Check: {{language}} · {{field}} ({{kinds}}).',
+    kinds: {
+      'id-number': 'ID number',
+      phone: 'phone number',
+      'bank-card': 'bank card number',
+      email: 'email address',
+    },
   },
   status: {
     title: 'Personal data breach status',
