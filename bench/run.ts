@@ -9,6 +9,7 @@ import {
   runMeasurement,
 } from './bench-kit.js';
 import { blastRadiusGroup } from './blast-radius.bench.js';
+import { breachNoticesGroup } from './breach-notices.bench.js';
 import { claimDetailHttpGroup, customerLookupGroup } from './claims.bench.js';
 import { detectionLatencyGroup } from './detection.bench.js';
 import { readyzGroup } from './http.bench.js';
@@ -33,6 +34,7 @@ const groups: BenchGroup[] = [
   blastRadiusGroup(),
   detectionLatencyGroup('embedded'),
   detectionLatencyGroup('postgres'),
+  breachNoticesGroup(),
 ];
 
 const timeMs = Number(process.env.BENCH_TIME_MS ?? 2000);

@@ -8,6 +8,7 @@ import { openStore } from '../db/store.js';
 import { createLogger } from '../http/logger.js';
 import { startServer } from '../http/start-server.js';
 import { registerAuditCommands } from '../modules/audit/audit.cli.js';
+import { registerBreachNoticeCommands } from '../modules/breach-notices/breach-notices.cli.js';
 import { demoBanner, registerDemoCommand } from '../modules/demo/demo.cli.js';
 import { registerKeyCommands } from '../modules/vault/vault.cli.js';
 import { describeFailure } from './cli-errors.js';
@@ -175,6 +176,7 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   registerKeyCommands(program, io);
   registerDemoCommand(program, io);
   registerAuditCommands(program, io);
+  registerBreachNoticeCommands(program, io);
 
   for (const command of program.commands) {
     command.configureOutput({ writeOut: io.out, writeErr: io.err }).exitOverride().showHelpAfterError();

@@ -1,6 +1,7 @@
 import type { Generated } from 'kysely';
 import type { AccessTables } from '../modules/access/access.tables.js';
 import type { AuditTables } from '../modules/audit/audit.tables.js';
+import type { BreachNoticeTables } from '../modules/breach-notices/breach-notices.tables.js';
 import type { ClaimsTables } from '../modules/claims/claims.tables.js';
 import type { DetectionTables } from '../modules/detection/detection.tables.js';
 import type { DocumentsTables } from '../modules/documents/documents.tables.js';
@@ -21,6 +22,7 @@ export type Database = {
   installation: InstallationTable;
 } & AccessTables &
   AuditTables &
+  BreachNoticeTables &
   ClaimsTables &
   DetectionTables &
   DocumentsTables &

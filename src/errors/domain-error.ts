@@ -84,6 +84,11 @@ export const ERROR_CODES = {
     status: 409,
     title: "Changes to this customer's contact details and payee accounts are held until re-verified",
   },
+  'personal-data-in-text': {
+    status: 422,
+    title: 'The text looks like it holds personal data (an ID, phone or card number, an email address)',
+  },
+  'campaign-state': { status: 409, title: 'The notice campaign cannot take this step in its current state' },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -27,6 +27,10 @@ import { installRouteAccess } from '../modules/access/route-access.js';
 import { auditRoutes } from '../modules/audit/audit.routes.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
+import type { BreachNoticeSources } from '../modules/breach-notices/affected-subjects.js';
+import { BreachNoticeSender } from '../modules/breach-notices/breach-notice-sender.js';
+import { breachNoticesRoutes } from '../modules/breach-notices/breach-notices.routes.js';
+import { BreachNoticesService } from '../modules/breach-notices/breach-notices.service.js';
 import { claimNotices, customerDirectory } from '../modules/claims/claim-notices.js';
 import { ClaimantVerificationService } from '../modules/claims/claimant-verification.js';
 import { claimsRoutes } from '../modules/claims/claims.routes.js';
@@ -42,6 +46,7 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { breachNoticeSourcesOf } from '../modules/incidents/breach-notice-sources.js';
 import { ContainmentChecks, ContainmentService } from '../modules/incidents/containment.service.js';
 import { incidentsRoutes } from '../modules/incidents/incidents.routes.js';
 import { IncidentsService } from '../modules/incidents/incidents.service.js';
@@ -92,6 +97,8 @@ declare module 'fastify' {
     regulatoryReports?: RegulatoryReportsService;
     /** Leak detection (S2.3): start-server runs its engine; tests drive it. */
     detection: { service: DetectionService; honeytokens: HoneytokenService | null };
+    /** Breach notices (S4.2): the service, and the job that start-server.ts runs in the background. */
+    breachNotices?: { service: BreachNoticesService; sender: BreachNoticeSender };
   }
 }
 
@@ -126,6 +133,8 @@ export type ServerOptions = {
   incidentFacts?: IncidentFactsSource;
   /** Directory of the built console; defaults to web/dist of this checkout. */
   webConsoleDir?: string;
+  /** Where breach notices learn an incident's affected subjects and summary (the incidents module). */
+  breachNoticeSources?: BreachNoticeSources;
 };
 
 /**
@@ -217,6 +226,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
           description: 'Incident response: breach register, blast radius, containment, remediation',
         },
         { name: 'detection', description: 'Leak detection: rules, alerts, honeytokens and the risk view' },
+        { name: 'breach-notices', description: 'Breach notices to affected customers and the public (S4.2)' },
       ],
     },
     transform: jsonSchemaTransform,
@@ -444,6 +454,24 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       audit: options.audit,
       staff: identity,
     });
+
+    // Who is affected and what the incident is called come from the incidents module.
+    const breachNoticeSources = options.breachNoticeSources ?? breachNoticeSourcesOf(incidents);
+    const breachNotices = new BreachNoticesService(store.db, {
+      sources: breachNoticeSources,
+      notifications,
+      customers,
+      audit: options.audit,
+      publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
+    });
+    const breachNoticeSender = new BreachNoticeSender({
+      notifications,
+      affected: breachNoticeSources.affected,
+      customers,
+      defaultLanguage: config.language,
+    });
+    app.decorate('breachNotices', { service: breachNotices, sender: breachNoticeSender } as never);
+    await app.register(breachNoticesRoutes, { notices: breachNotices, prefix: API_PREFIX });
   }
   const detection = new DetectionService(store.db, {
     audit: options.audit,

@@ -142,9 +142,17 @@ export async function startServer(
     });
     startedAudit.onSequenced(() => detection.wake());
     detection.start();
+    // Breach notices (S4.2) are queued by a background job; campaigns are claimed page by page with
+    // `skip locked`, so with several processes each campaign is worked on by one at a time.
+    const breachNoticeSender = app.breachNotices?.sender ?? null;
+    breachNoticeSender?.start(store.db, {
+      intervalMs: 2_000,
+      onError: (error: unknown) => logger.error({ err: error }, 'breach-notice sending failed'),
+    });
     app.addHook('onClose', async () => {
       await deadlines?.stop();
       await detection.stop();
+      await breachNoticeSender?.stop();
       await dispatcher?.stop();
       await startedAudit.stop();
       // Seal what this process recorded: a signed checkpoint (a no-op when nothing changed since the last).

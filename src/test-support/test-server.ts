@@ -7,6 +7,7 @@ import { buildServer, type ClaimGuardServer } from '../http/server.js';
 import type { AuditService } from '../modules/audit/audit.service.js';
 import type { AuditRecorder } from '../modules/audit/audit-event.js';
 import { testAuditService } from '../modules/audit/audit-test-kit.js';
+import type { BreachNoticeSources } from '../modules/breach-notices/affected-subjects.js';
 import type { PaymentGateway } from '../modules/payouts/payment-gateway.js';
 import type { IncidentFactsSource } from '../modules/regulatory-reports/incident-facts.js';
 import type { VaultKeys } from '../modules/vault/key-provider.js';
@@ -48,6 +49,7 @@ export async function createTestServer(
     paymentGateway?: PaymentGateway;
     /** Incidents' facts for the regulatory reports (a fake in their tests). */
     incidentFacts?: IncidentFactsSource;
+    breachNoticeSources?: BreachNoticeSources;
   } = {},
 ): Promise<TestServer> {
   const store = await openTestStore(overrides.storeKind);
@@ -60,6 +62,7 @@ export async function createTestServer(
     storeKind: _storeKind,
     paymentGateway,
     incidentFacts,
+    breachNoticeSources,
     ...config
   } = overrides;
   const identityKey = randomBytes(32);
@@ -81,6 +84,7 @@ export async function createTestServer(
     vaultKeys,
     ...(paymentGateway ? { paymentGateway } : {}),
     ...(incidentFacts ? { incidentFacts } : {}),
+    ...(breachNoticeSources ? { breachNoticeSources } : {}),
     ...(webConsoleDir ? { webConsoleDir } : {}),
   });
   return {

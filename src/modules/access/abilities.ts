@@ -46,6 +46,7 @@ export const SUBJECTS = [
   'DetectionRule',
   'DetectionAlert',
   'Honeytoken',
+  'BreachNotice',
 ] as const;
 export type Subject = (typeof SUBJECTS)[number];
 
@@ -148,6 +149,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       // Incident response (S2.5, S4): declare, investigate, contain (step-up), approve another officer's
       // reversal of a containment action (maker-checker), export the affected list encrypted (step-up).
       can(['read', 'create', 'update', 'contain', 'approve', 'export'], 'Incident');
+      // Breach notices to customers (S4.2): write, approve (a second officer: maker-checker in the service),
+      // send, and export letters (step-up). Nobody else handles them.
+      can(['read', 'create', 'update', 'approve', 'execute', 'export'], 'BreachNotice');
     },
   ],
   internal_auditor: [

@@ -73,6 +73,13 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'contain:Incident': ['security_officer'],
   'approve:Incident': ['security_officer'],
   'export:Incident': ['security_officer'],
+  // Breach notices (S4.2): the security officers alone; approval by a second officer is the service's check.
+  'read:BreachNotice': ['security_officer'],
+  'create:BreachNotice': ['security_officer'],
+  'update:BreachNotice': ['security_officer'],
+  'approve:BreachNotice': ['security_officer'],
+  'execute:BreachNotice': ['security_officer'],
+  'export:BreachNotice': ['security_officer'],
 };
 
 /**
@@ -96,6 +103,8 @@ const CUSTOMER_ROUTES: Record<string, 'active' | 'allowIncomplete'> = {
   // Who accessed my data (S4.1): the caller's own audit subject history, and its summary by who.
   'GET /api/v1/portal/access-history': 'active',
   'GET /api/v1/portal/access-history/summary': 'active',
+  // Whether the caller is among the people affected by a breach, and the notice (S4.2): their own only.
+  'GET /api/v1/portal/breach-notices': 'active',
 };
 
 function concrete(url: string): string {
@@ -132,9 +141,12 @@ describe('route access policies', () => {
     //   resident ID number and a contact to an existing customer, then the code sent to the contact on file;
     //   everything after the password step (the code step included) needs the portal session;
     // - opening a claim share (and its documents) with the share's token, which is itself the credential:
-    //   checked, audited and rate-limited by the shares service.
+    //   checked, audited and rate-limited by the shares service;
+    // - the public breach-status page's data (S4.2): approved campaign texts only, never drills.
     expect([...publicApi].sort()).toEqual(
       [
+        'GET /api/v1/public/breach-status',
+        'HEAD /api/v1/public/breach-status',
         'POST /api/v1/auth/login',
         'POST /api/v1/portal/login',
         'POST /api/v1/portal/register',

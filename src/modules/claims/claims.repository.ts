@@ -48,6 +48,17 @@ export async function findCustomers(db: Db, ids: readonly string[]): Promise<Cus
   return db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', 'in', ids).execute();
 }
 
+/** The preferred language of many customers in one query (ids passed as one array parameter). */
+export async function customerLanguages(
+  db: Db,
+  ids: readonly string[],
+): Promise<{ id: string; language: string }[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<{ id: string; language: string }>`
+    select id, language from customers where id = any(${[...ids]}::uuid[])`.execute(db);
+  return result.rows;
+}
+
 export type CustomerIndex = 'id_number_bi' | 'phone_bi' | 'email_bi';
 
 export async function customerIdsByIndex(

@@ -474,6 +474,15 @@ export class CustomerService {
     return row ? { language: row.language, branch: row.branch } : undefined;
   }
 
+  /**
+   * Preferred languages of many customers at once (S4.2: a breach notice to each in their own language),
+   * in one query. Not personal data. Ids that are no customer are absent from the map.
+   */
+  async languagesOf(db: Db, ids: readonly string[]): Promise<Map<string, 'zh-CN' | 'en-US'>> {
+    const rows = await repository.customerLanguages(db, ids);
+    return new Map(rows.map((row) => [row.id, row.language === 'en-US' ? 'en-US' : 'zh-CN']));
+  }
+
   async policyByNumber(db: Db, number: string): Promise<repository.PolicyRow | undefined> {
     return repository.findPolicyByNumber(db, number);
   }

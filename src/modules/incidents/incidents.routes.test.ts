@@ -167,6 +167,52 @@ describe('incidents API', () => {
       expect(exported.body).not.toContain(value);
   });
 
+  it('queues a breach notice for each affected customer of the scope, in their language (S4.2)', async () => {
+    const text = (language: 'zh' | 'en') => ({
+      headline: language === 'zh' ? '关于您个人信息的安全事件' : 'A security incident involving your data',
+      whatHappened:
+        language === 'zh'
+          ? '一名员工越权查看了理赔资料。'
+          : 'A member of staff viewed claim files without a task.',
+      measuresTaken:
+        language === 'zh'
+          ? '我们已停用该账号并冻结相关记录。'
+          : 'We suspended the account and froze the records.',
+      whatYouCanDo: language === 'zh' ? '请留意可疑来电。' : 'Be wary of unexpected calls.',
+      contact: language === 'zh' ? '客服热线' : 'Our service line',
+    });
+    const created = await officer.request('POST', '/api/v1/breach-notices/campaigns', {
+      incidentId,
+      channels: ['in-app'],
+      texts: { 'zh-CN': text('zh'), 'en-US': text('en') },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const campaign = created.json() as { id: string; version: number; incidentReference: string };
+    const approved = await secondOfficer.request(
+      'POST',
+      `/api/v1/breach-notices/campaigns/${campaign.id}/approval`,
+      { version: campaign.version },
+    );
+    expect(approved.statusCode).toBe(200);
+    expect(
+      (await officer.request('POST', `/api/v1/breach-notices/campaigns/${campaign.id}/start`)).statusCode,
+    ).toBe(200);
+    const breachNotices = (
+      server.app as unknown as { breachNotices: { sender: { sendDue(db: unknown): Promise<number> } } }
+    ).breachNotices;
+    await breachNotices.sender.sendDue(server.store.db);
+    // Exactly the scope: the one customer the insider read, once, in that customer's language.
+    const { rows } = await sql<{ recipient_id: string; language: string; params: { categories: string[] } }>`
+      select recipient_id, language, params from notifications where template_id = 'breach.notice'`.execute(
+      server.store.db,
+    );
+    expect(rows.map((row) => row.recipient_id)).toEqual([world.zhang]);
+    expect(rows[0]?.language).toBe('zh-CN');
+    expect(rows[0]?.params.categories).toContain('identity');
+    const progress = await officer.request('GET', `/api/v1/breach-notices/campaigns/${campaign.id}/progress`);
+    expect(progress.json()).toMatchObject({ progress: { done: 1, total: 1 } });
+  });
+
   it('exports the affected list encrypted, with step-up', async () => {
     const response = await officer.request('POST', `/api/v1/incidents/${incidentId}/scopes/1/export`, {
       password: 'incident response 2026 export',

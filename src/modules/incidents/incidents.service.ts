@@ -941,6 +941,12 @@ export class IncidentsService {
     };
   }
 
+  /** How many subjects the current scope version holds (0 before a scope is computed). */
+  async affectedCount(db: Db, incidentId: string): Promise<number> {
+    const scope = await repository.findScope(db, incidentId);
+    return scope ? Number(scope.subjects) : 0;
+  }
+
   /** Every affected subject of the current scope version, as pages, never all in memory at once. */
   async *streamAffectedSubjects(
     db: Db,

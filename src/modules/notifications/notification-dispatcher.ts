@@ -123,7 +123,7 @@ export class NotificationDispatcher {
     if (!provider) return { status: 'skipped', reason: `${row.channel}-not-configured` };
     let text: { subject: string; body: string };
     try {
-      text = this.service.render(row);
+      text = await this.service.renderResolved(db, row);
     } catch {
       // A sealed secret that does not open (another key) or a template gone: retrying cannot help.
       return { status: 'failed', reason: 'render-failed' };

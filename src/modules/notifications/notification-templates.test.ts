@@ -17,8 +17,11 @@ describe('notification templates', () => {
       const text = template.text[language];
       expect(text.subject.length).toBeGreaterThan(0);
       expect(text.body.length).toBeGreaterThan(0);
+      const resolved: readonly string[] = template.resolvedParams;
       for (const name of [...placeholdersOf(text.subject), ...placeholdersOf(text.body)])
-        expect(shape, `${id} ${language} uses {${name}}`).toContain(name);
+        expect([...shape, ...resolved], `${id} ${language} uses {${name}}`).toContain(name);
+      // A resolved parameter is never also stored.
+      for (const name of resolved) expect(shape).not.toContain(name);
       // Every parameter is shown somewhere in every language (a code nobody sees is a bug).
       for (const name of shape)
         expect(`${text.subject} ${text.body}`, `${id} ${language} shows ${name}`).toContain(`{${name}}`);
@@ -50,6 +53,36 @@ describe('notification templates', () => {
       { ...good, name: 'Ouyang Nana' }, // no extra parameters
     ])
       expect(params.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
+
+  it('renders a breach notice with the categories as catalogue labels and the resolved texts (S4.2)', () => {
+    const params = {
+      incident: 'INC-2026-0042',
+      categories: 'identity,financial',
+      link: '/portal/compensation/INC-2026-0042',
+      drill: '',
+      headline: 'Unauthorised access to claim files',
+      whatHappened: 'W',
+      harms: 'H',
+      measures: 'M',
+      advice: 'A',
+      contact: 'C',
+    };
+    const zh = renderTemplate('breach.notice', 'zh-CN', params, 'https://claims.example.com');
+    expect(zh.subject).toBe('【个人信息安全事件告知 INC-2026-0042】Unauthorised access to claim files');
+    expect(zh.body).toContain('涉及您的个人信息种类：身份信息、金融账户信息');
+    expect(zh.body).toContain('https://claims.example.com/portal/compensation/INC-2026-0042');
+    const en = renderTemplate('breach.notice', 'en-US', { ...params, categories: '' }, 'https://x.example');
+    expect(en.body).toContain('Your personal data involved: still under investigation');
+    const { params: schema } = NOTIFICATION_TEMPLATES['breach.notice'];
+    const good = { incident: 'INC-2026-0042', categories: 'identity', link: '/portal/compensation/INC-1' };
+    expect(schema.safeParse(good).success).toBe(true);
+    for (const bad of [
+      { ...good, categories: 'identity,ouyang-nana' },
+      { ...good, incident: 'INC 2026/张三' },
+      { ...good, whatHappened: 'texts are not stored per row' },
+    ])
+      expect(schema.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 
   it('masks claim numbers into the shape the templates accept, never showing half of one', () => {

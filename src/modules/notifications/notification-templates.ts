@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Language } from '../../config/config.js';
 import { CLAIM_STATE_LABELS, type ClaimState, isClaimState } from '../claims/claim-transitions.js';
+import { DATA_CATEGORIES, type DataCategory } from '../vault/personal-data-catalogue.js';
 import type { Channel, RecipientKind } from './notifications.tables.js';
 
 /**
@@ -25,6 +26,20 @@ const slug = z.string().regex(/^[a-z][a-z0-9.-]{0,47}$/, 'a lower-case id');
 /** A path inside the console or portal, without query string or fragment (which could carry data). */
 const linkPath = z.string().regex(/^\/[A-Za-z0-9/_-]{0,199}$/, 'a path such as /portal/claims/<id>');
 
+/** An incident's reference (e.g. INC-2026-0042): letters, digits and dashes. */
+export const incidentReference = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9-]{0,39}$/, 'an incident reference such as INC-2026-0042');
+
+/** Personal-data catalogue category ids, comma-separated (`identity,contact`); empty while unknown. */
+export const categoryList = z
+  .string()
+  .max(200)
+  .refine(
+    (value) => value === '' || value.split(',').every((id) => Object.hasOwn(DATA_CATEGORIES, id)),
+    'catalogue category ids separated by commas',
+  );
+
 /** A one-time code: digits only. */
 const verificationCode = z.string().regex(/^[0-9]{4,8}$/, '4 to 8 digits');
 
@@ -38,6 +53,11 @@ type TemplateDefinition = {
   secretParams: readonly string[];
   /** Parameters holding a link path; rendered as absolute URLs. */
   linkParams: readonly string[];
+  /**
+   * Parameters that are not stored but supplied at the moment of rendering by the resolver registered for
+   * the template (`NotificationService.registerResolver`), e.g. a campaign's texts shared by a million rows.
+   */
+  resolvedParams: readonly string[];
   text: Record<Language, TemplateText>;
 };
 
@@ -48,6 +68,7 @@ export const NOTIFICATION_TEMPLATES = {
     params: z.strictObject({ claimNumber: maskedClaimNumber, link: linkPath }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '您的理赔申请 {claimNumber} 已受理',
@@ -65,6 +86,7 @@ export const NOTIFICATION_TEMPLATES = {
     params: z.strictObject({ claimNumber: maskedClaimNumber, state: slug, link: linkPath }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '您的理赔 {claimNumber} 状态已更新',
@@ -87,6 +109,7 @@ export const NOTIFICATION_TEMPLATES = {
     }),
     secretParams: ['code'],
     linkParams: [],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '理赔 {claimNumber} 验证码',
@@ -104,6 +127,7 @@ export const NOTIFICATION_TEMPLATES = {
     params: z.strictObject({ claimNumber: maskedClaimNumber, link: linkPath }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '理赔 {claimNumber} 赔款已支付',
@@ -122,6 +146,7 @@ export const NOTIFICATION_TEMPLATES = {
     params: z.strictObject({ code: verificationCode, validMinutes: z.number().int().min(1).max(60) }),
     secretParams: ['code'],
     linkParams: [],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '客户服务平台注册验证码',
@@ -139,6 +164,7 @@ export const NOTIFICATION_TEMPLATES = {
     params: z.strictObject({ code: verificationCode, validMinutes: z.number().int().min(1).max(60) }),
     secretParams: ['code'],
     linkParams: [],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '客户服务平台登录验证码',
@@ -160,6 +186,7 @@ export const NOTIFICATION_TEMPLATES = {
     }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '[{severity}] 安全告警：{alertKind}',
@@ -184,6 +211,7 @@ export const NOTIFICATION_TEMPLATES = {
     }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '[监管报告] {regime} 报告即将到期',
@@ -206,6 +234,7 @@ export const NOTIFICATION_TEMPLATES = {
     }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '[监管报告] {regime} 报告已逾期',
@@ -231,6 +260,7 @@ export const NOTIFICATION_TEMPLATES = {
     }),
     secretParams: [],
     linkParams: ['link'],
+    resolvedParams: [],
     text: {
       'zh-CN': {
         subject: '[{severity}] 泄露检测告警：{rule}',
@@ -239,6 +269,27 @@ export const NOTIFICATION_TEMPLATES = {
       'en-US': {
         subject: '[{severity}] Leak detection alert: {rule}',
         body: 'The ClaimGuard detection rule {rule} raised a {severity} alert. Sign in to the console to see the evidence and handle it: {link}',
+      },
+    },
+  },
+  'breach.notice': {
+    // S4.2: PIPL Art. 57, GB/T 35273-2020 §10.2, GDPR Art. 34. Stored per row: the incident's reference,
+    // the catalogue categories of THIS customer's exposed data, the compensation link. The campaign's texts
+    // (written once by staff, checked for personal data) are resolved when the notice is rendered.
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({ incident: incidentReference, categories: categoryList, link: linkPath }),
+    secretParams: [],
+    linkParams: ['link'],
+    resolvedParams: ['drill', 'headline', 'whatHappened', 'harms', 'measures', 'advice', 'contact'],
+    text: {
+      'zh-CN': {
+        subject: '{drill}【个人信息安全事件告知 {incident}】{headline}',
+        body: '{drill}尊敬的客户：\n\n{whatHappened}\n\n涉及您的个人信息种类：{categories}\n可能对您造成的影响：{harms}\n\n我们已采取的补救措施：{measures}\n\n您可以采取的措施：{advice}\n\n联系我们：{contact}\n\n如您因本事件遭受损失，可在线申请赔偿：{link}',
+      },
+      'en-US': {
+        subject: '{drill}[Personal data breach notice {incident}] {headline}',
+        body: '{drill}Dear customer,\n\n{whatHappened}\n\nYour personal data involved: {categories}\nPossible consequences for you: {harms}\n\nWhat we have done: {measures}\n\nWhat you can do: {advice}\n\nContact us: {contact}\n\nIf this incident caused you a loss, you can claim compensation online: {link}',
       },
     },
   },
@@ -283,10 +334,21 @@ export function renderTemplate(
       if (value === undefined) throw new Error(`template ${id} lacks parameter ${name}`);
       if (name === 'state' && isClaimState(String(value)))
         return CLAIM_STATE_LABELS[String(value) as ClaimState][language];
+      if (name === 'categories') return categoryLabels(String(value), language);
       return template.linkParams.includes(name) ? `${base}${String(value)}` : String(value);
     });
   const text = template.text[language];
   return { subject: fill(text.subject), body: fill(text.body) };
+}
+
+/** Category ids (`identity,contact`) as their catalogue labels in `language`. */
+export function categoryLabels(ids: string, language: Language): string {
+  const labels = ids
+    .split(',')
+    .filter((id): id is DataCategory => Object.hasOwn(DATA_CATEGORIES, id))
+    .map((id) => DATA_CATEGORIES[id][language]);
+  if (labels.length === 0) return language === 'zh-CN' ? '仍在调查中' : 'still under investigation';
+  return labels.join(language === 'zh-CN' ? '、' : ', ');
 }
 
 /**

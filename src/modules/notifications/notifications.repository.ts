@@ -1,6 +1,11 @@
 import { type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
-import type { Channel, NotificationParams, RecipientKind } from './notifications.tables.js';
+import type {
+  Channel,
+  NotificationParams,
+  NotificationStatus,
+  RecipientKind,
+} from './notifications.tables.js';
 
 /**
  * The notifications module's SQL, and the only place that touches `notifications`. Every function takes
@@ -33,6 +38,141 @@ export async function insertNotification(db: Db, row: NewNotificationRow): Promi
   return inserted !== undefined;
 }
 
+/** A recipient of a bulk insert, with their language and the parameters (as JSON text) of their notices. */
+export type BulkRecipientRow = {
+  recipient_id: string;
+  language: 'zh-CN' | 'en-US';
+  params: string;
+};
+
+/**
+ * Inserts one notice per recipient and channel in ONE statement: the recipients are passed as three arrays
+ * and crossed with the channels in the database, ids come from `gen_random_uuid()` and each dedupe key is
+ * `<dedupePrefix>:<recipient id>:<channel>`, so a page of thousands of notices costs one round trip and
+ * little more than the database's own insert. Notices whose dedupe key is taken are skipped. Returns how
+ * many were inserted. Runs in the caller's transaction.
+ */
+export async function insertNotificationsForRecipients(
+  db: Db,
+  shared: {
+    recipient_kind: RecipientKind;
+    template_id: string;
+    next_attempt_at: Date;
+    batch_id: string | null;
+    channels: readonly Channel[];
+    dedupe_prefix: string;
+  },
+  recipients: readonly BulkRecipientRow[],
+): Promise<number> {
+  if (recipients.length === 0 || shared.channels.length === 0) return 0;
+  const result = await sql`
+    insert into notifications
+      (id, recipient_kind, recipient_id, channel, language, template_id, params, next_attempt_at, dedupe_key, batch_id)
+    select gen_random_uuid(), ${shared.recipient_kind}, t.recipient_id, c.channel, t.language, ${shared.template_id},
+      t.params::jsonb, ${shared.next_attempt_at}, ${shared.dedupe_prefix} || ':' || t.recipient_id || ':' || c.channel,
+      ${shared.batch_id}::uuid
+    from unnest(${recipients.map((row) => row.recipient_id)}::uuid[], ${recipients.map((row) => row.language)}::text[],
+        ${recipients.map((row) => row.params)}::text[]) as t(recipient_id, language, params)
+      cross join unnest(${[...shared.channels]}::text[]) as c(channel)
+    on conflict (dedupe_key) do nothing`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+export type BatchCount = { channel: Channel; status: NotificationStatus; count: number };
+
+/** How many of a batch's notices are in each channel and status. */
+export async function countBatch(db: Db, batchId: string): Promise<BatchCount[]> {
+  const rows = await db
+    .selectFrom('notifications')
+    .select(['channel', 'status', (eb) => eb.fn.countAll<string | number | bigint>().as('count')])
+    .where('batch_id', '=', batchId)
+    .groupBy(['channel', 'status'])
+    .orderBy('channel')
+    .orderBy('status')
+    .execute();
+  return rows.map((row) => ({ channel: row.channel, status: row.status, count: Number(row.count) }));
+}
+
+export type BatchNoticeRow = {
+  id: string;
+  recipient_id: string;
+  channel: Channel;
+  status: NotificationStatus;
+  language: 'zh-CN' | 'en-US';
+  params: NotificationParams;
+  last_error: string | null;
+  attempts: number;
+  updated_at: Date;
+};
+
+const BATCH_NOTICE_COLUMNS = [
+  'id',
+  'recipient_id',
+  'channel',
+  'status',
+  'language',
+  'params',
+  'last_error',
+  'attempts',
+  'updated_at',
+] as const;
+
+/** A batch's notices on one channel that ended undelivered (failed or skipped), by recipient id. */
+export async function undeliveredInBatch(
+  db: Db,
+  batchId: string,
+  options: { channel: Channel; after: string | null; limit: number },
+): Promise<BatchNoticeRow[]> {
+  let query = db
+    .selectFrom('notifications')
+    .select(BATCH_NOTICE_COLUMNS)
+    .where('batch_id', '=', batchId)
+    .where('channel', '=', options.channel)
+    .where('status', 'in', ['failed', 'skipped']);
+  if (options.after) query = query.where('recipient_id', '>', options.after);
+  return query.orderBy('recipient_id').limit(options.limit).execute();
+}
+
+/**
+ * Recipients of a batch whom no notice reached: none is still pending and none was sent over a channel
+ * in `reaching` (in-app messages wait for a sign-in that may never come, so they are left out there).
+ * One row per recipient (its first notice's language and parameters), by recipient id.
+ */
+export async function unreachedInBatch(
+  db: Db,
+  batchId: string,
+  options: { reaching: readonly Channel[]; after: string | null; limit: number },
+): Promise<{ recipient_id: string; language: 'zh-CN' | 'en-US'; params: NotificationParams }[]> {
+  const reaching = options.reaching.length > 0 ? options.reaching : (['email'] as const);
+  const result = await sql<{ recipient_id: string; language: 'zh-CN' | 'en-US'; params: NotificationParams }>`
+    select recipient_id, (array_agg(language order by id))[1] as language,
+      (array_agg(params order by id))[1] as params
+    from notifications
+    where batch_id = ${batchId} and (${options.after}::uuid is null or recipient_id > ${options.after}::uuid)
+    group by recipient_id
+    having count(*) filter (where status = 'pending') = 0
+      and count(*) filter (where status = 'sent' and channel in (${sql.join([...reaching])})) = 0
+    order by recipient_id
+    limit ${options.limit}`.execute(db);
+  return result.rows;
+}
+
+/** The batches a recipient has notices in. */
+export async function batchesOfRecipient(
+  db: Db,
+  recipient: { kind: RecipientKind; id: string },
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('notifications')
+    .select('batch_id')
+    .distinct()
+    .where('recipient_kind', '=', recipient.kind)
+    .where('recipient_id', '=', recipient.id)
+    .where('batch_id', 'is not', null)
+    .execute();
+  return rows.flatMap((row) => (row.batch_id ? [row.batch_id] : []));
+}
+
 export async function findIdByDedupeKey(db: Db, dedupeKey: string): Promise<string | undefined> {
   const row = await db
     .selectFrom('notifications')
@@ -54,6 +194,7 @@ export type ClaimedRow = {
   sealed_params: string | null;
   attempts: number;
   expires_at: Date | null;
+  batch_id: string | null;
   claim_token: string;
 };
 
@@ -104,6 +245,7 @@ export async function claimDue(
       'sealed_params',
       'attempts',
       'expires_at',
+      'batch_id',
     ])
     .execute()
     .then((rows) => rows.map((row) => ({ ...row, claim_token: options.claimToken })));
@@ -159,6 +301,7 @@ export type InboxRow = {
   template_id: string;
   language: 'zh-CN' | 'en-US';
   params: NotificationParams;
+  batch_id: string | null;
   created_at: Date;
   read_at: Date | null;
 };
@@ -170,7 +313,7 @@ export async function listInbox(
 ): Promise<InboxRow[]> {
   return db
     .selectFrom('notifications')
-    .select(['id', 'template_id', 'language', 'params', 'created_at', 'read_at'])
+    .select(['id', 'template_id', 'language', 'params', 'batch_id', 'created_at', 'read_at'])
     .where('recipient_kind', '=', recipient.kind)
     .where('recipient_id', '=', recipient.id)
     .where('channel', '=', 'in-app')

@@ -240,4 +240,85 @@ describeEachStore('notification service', (kind) => {
       store.db.updateTable('notifications').set({ status: 'sent' }).where('id', '=', id).execute(),
     ).rejects.toThrow();
   });
+
+  it('queues to many recipients in one insert: one notice per channel, dedupe keys from a prefix, doubles skipped (S4.2)', async () => {
+    const batchId = randomUUID();
+    const recipients = Array.from({ length: 5 }, (_, index) => ({
+      recipientId: randomUUID(),
+      language: index % 2 === 0 ? ('en-US' as const) : ('zh-CN' as const),
+      params: {
+        incident: 'INC-2026-0042',
+        categories: index === 0 ? '' : 'identity',
+        link: '/portal/compensation/INC-2026-0042',
+      },
+    }));
+    const options = { channels: ['in-app', 'sms'] as const, dedupePrefix: `breach:${batchId}`, batchId };
+    const queue = (list: typeof recipients) =>
+      store.db
+        .transaction()
+        .execute((trx) => service.enqueueToRecipients(trx, 'breach.notice', list, options));
+    expect(await queue(recipients.slice(0, 3))).toBe(6);
+    // A resumed page repeats some recipients: only the new ones are queued.
+    expect(await queue(recipients)).toBe(4);
+    const queued = await store.db
+      .selectFrom('notifications')
+      .select([
+        'recipient_id',
+        'channel',
+        'language',
+        'dedupe_key',
+        'batch_id',
+        'template_id',
+        'params',
+        'status',
+      ])
+      .where('batch_id', '=', batchId)
+      .execute();
+    expect(queued).toHaveLength(10);
+    for (const [index, recipient] of recipients.entries())
+      for (const channel of ['in-app', 'sms'])
+        expect(
+          queued.find((row) => row.recipient_id === recipient.recipientId && row.channel === channel),
+        ).toEqual({
+          recipient_id: recipient.recipientId,
+          channel,
+          language: recipient.language,
+          dedupe_key: `breach:${batchId}:${recipient.recipientId}:${channel}`,
+          batch_id: batchId,
+          template_id: 'breach.notice',
+          params: recipients[index]?.params,
+          status: 'pending',
+        });
+    expect(await service.batchCounts(store.db, batchId)).toEqual([
+      { channel: 'in-app', status: 'pending', count: 5 },
+      { channel: 'sms', status: 'pending', count: 5 },
+    ]);
+
+    // Checked like single notices, without echoing values; secrets are never queued in bulk.
+    const refused = async (promise: Promise<unknown>) =>
+      ((await promise.catch((error) => error)) as DomainError).message;
+    const person = {
+      ...recipients[0],
+      params: { ...recipients[0]?.params, categories: 'identity,13812345678' },
+    };
+    expect(
+      await refused(service.enqueueToRecipients(store.db, 'breach.notice', [person as never], options)),
+    ).toBe('Parameters of breach.notice do not fit: categories.');
+    expect(
+      await refused(
+        service.enqueueToRecipients(store.db, 'claim.verification-code', [], {
+          ...options,
+          channels: ['sms'],
+        }),
+      ),
+    ).toContain('is not queued in bulk');
+    expect(
+      await refused(
+        service.enqueueToRecipients(store.db, 'breach.notice', recipients, {
+          ...options,
+          dedupePrefix: 'bad key!',
+        }),
+      ),
+    ).toContain('dedupe key');
+  });
 });

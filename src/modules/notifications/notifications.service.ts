@@ -15,6 +15,8 @@ import {
 import * as repository from './notifications.repository.js';
 import type { Channel, NotificationParams, RecipientKind } from './notifications.tables.js';
 
+export type { BatchCount, BatchNoticeRow } from './notifications.repository.js';
+
 /**
  * # Notifications (S0.1): the outbox
  *
@@ -142,6 +144,24 @@ export type RenderableRow = {
   language: Language;
   params: NotificationParams;
   sealed_params: string | null;
+  batch_id?: string | null;
+};
+
+/**
+ * Supplies a template's `resolvedParams` when a notice is rendered (at sending time, in the inbox), from
+ * what the row stores: e.g. the breach-notice campaign's texts, looked up by the row's batch instead of
+ * being copied into a million rows. SECURITY: what it returns is shown to the recipient as is.
+ */
+export type ParamResolver = (
+  db: Db,
+  notice: { batchId: string | null; language: Language; params: NotificationParams },
+) => Promise<NotificationParams>;
+
+/** One recipient of {@link NotificationService.enqueueToRecipients}: the same notice on every channel. */
+export type BulkRecipient<T extends TemplateId> = {
+  recipientId: string;
+  language: Language;
+  params: TemplateParams<T>;
 };
 
 export class NotificationService {
@@ -149,6 +169,7 @@ export class NotificationService {
   private readonly publicUrl: string;
   private readonly defaultLanguage: Language;
   private readonly now: () => Date;
+  private readonly resolvers = new Map<TemplateId, ParamResolver>();
 
   constructor(options: NotificationServiceOptions) {
     if (options.secretKey.length !== 32) throw new Error('the notification secret key must be 32 bytes');
@@ -216,6 +237,158 @@ export class NotificationService {
     return { id: existing, duplicate: true };
   }
 
+  /** Registers the resolver of a template's `resolvedParams` (one per template). */
+  registerResolver(template: TemplateId, resolver: ParamResolver): void {
+    if (templateOf(template).resolvedParams.length === 0)
+      throw new Error(`template ${template} resolves no parameters`);
+    this.resolvers.set(template, resolver);
+  }
+
+  /**
+   * Queues one notice per recipient and channel, of one template, in ONE insert (the caller's `db`, e.g.
+   * the transaction that also moves a job's cursor). Each notice's dedupe key is
+   * `<dedupePrefix>:<recipientId>:<channel>`; those queued before are skipped. Recipients and parameters are
+   * checked like {@link enqueue} (identical parameter objects once). Templates with secret parameters are
+   * not queued in bulk. Returns how many notices were inserted.
+   */
+  async enqueueToRecipients<T extends TemplateId>(
+    db: Db,
+    templateId: T,
+    recipients: readonly BulkRecipient<T>[],
+    options: {
+      channels: readonly Channel[];
+      dedupePrefix: string;
+      recipientKind?: RecipientKind;
+      batchId?: string | null;
+      notBefore?: Date;
+    },
+  ): Promise<number> {
+    if (!isTemplateId(templateId)) throw new DomainError('bad-request', 'Unknown notification template.');
+    const template = templateOf(templateId);
+    const kind = options.recipientKind ?? 'customer';
+    if (template.secretParams.length > 0)
+      throw new DomainError(
+        'bad-request',
+        `Template ${templateId} carries a secret and is not queued in bulk.`,
+      );
+    if (!template.recipients.includes(kind))
+      throw new DomainError('bad-request', `Template ${templateId} is not for this kind of recipient.`);
+    if (options.channels.some((channel) => !template.channels.includes(channel)))
+      throw new DomainError('bad-request', `Template ${templateId} is not sent over this channel.`);
+    // The longest key: prefix, ':', a UUID, ':', the longest channel name.
+    if (!DEDUPE_KEY.test(`${options.dedupePrefix}:${'0'.repeat(36)}:in-app`))
+      throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
+    if (options.batchId && !UUID.test(options.batchId))
+      throw new DomainError('bad-request', 'A batch id is a UUID.');
+    const checked = new Map<string, string>();
+    const rows: repository.BulkRecipientRow[] = recipients.map((recipient) => {
+      if (!UUID.test(recipient.recipientId))
+        throw new DomainError('bad-request', 'A recipient id is a UUID.');
+      const raw = JSON.stringify(recipient.params);
+      let params = checked.get(raw);
+      if (params === undefined) {
+        const parsed = template.params.safeParse(recipient.params);
+        if (!parsed.success) {
+          const names = [...new Set(parsed.error.issues.map((issue) => issue.path.join('.') || '(object)'))];
+          throw new DomainError(
+            'bad-request',
+            `Parameters of ${templateId} do not fit: ${names.join(', ')}.`,
+          );
+        }
+        params = JSON.stringify(parsed.data);
+        checked.set(raw, params);
+      }
+      return { recipient_id: recipient.recipientId.toLowerCase(), language: recipient.language, params };
+    });
+    return repository.insertNotificationsForRecipients(
+      db,
+      {
+        recipient_kind: kind,
+        template_id: templateId,
+        next_attempt_at: options.notBefore ?? this.now(),
+        batch_id: options.batchId ?? null,
+        channels: [...new Set(options.channels)],
+        dedupe_prefix: options.dedupePrefix,
+      },
+      rows,
+    );
+  }
+
+  /** How many notices of a batch are in each channel and status. */
+  async batchCounts(db: Db, batchId: string): Promise<repository.BatchCount[]> {
+    return repository.countBatch(db, batchId);
+  }
+
+  /** A batch's notices on `channel` that failed or were skipped, a page at a time by recipient id. */
+  async batchUndelivered(
+    db: Db,
+    batchId: string,
+    options: { channel: Channel; after?: string | null; limit?: number },
+  ): Promise<repository.BatchNoticeRow[]> {
+    if (options.after && !UUID.test(options.after)) throw new DomainError('bad-request', 'after is a UUID.');
+    return repository.undeliveredInBatch(db, batchId, {
+      channel: options.channel,
+      after: options.after ?? null,
+      limit: Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 5_000),
+    });
+  }
+
+  /**
+   * Recipients of a batch whom nothing reached over `reaching` channels and nothing is still pending for,
+   * with their language and stored parameters, a page at a time by recipient id.
+   */
+  async batchUnreached(
+    db: Db,
+    batchId: string,
+    options: { reaching: readonly Channel[]; after?: string | null; limit?: number },
+  ) {
+    if (options.after && !UUID.test(options.after)) throw new DomainError('bad-request', 'after is a UUID.');
+    return repository.unreachedInBatch(db, batchId, {
+      reaching: options.reaching,
+      after: options.after ?? null,
+      limit: Math.min(Math.max(Math.trunc(options.limit ?? 100), 1), 5_000),
+    });
+  }
+
+  /** The batches a recipient has notices in (e.g. the breach-notice campaigns that reached a customer). */
+  async batchesOf(db: Db, recipient: Recipient): Promise<string[]> {
+    checkRecipient(recipient);
+    return repository.batchesOfRecipient(db, recipient);
+  }
+
+  /**
+   * A notice's text as its recipient sees it, resolved parameters included (see {@link registerResolver}),
+   * for a notice that is rendered outside the outbox too (a letter printed for a customer nobody reached).
+   */
+  async renderNotice(
+    db: Db,
+    notice: { template: TemplateId; language: Language; params: NotificationParams; batchId: string | null },
+  ): Promise<RenderedNotice> {
+    return this.renderResolved(db, {
+      id: '',
+      template_id: notice.template,
+      language: notice.language,
+      params: notice.params,
+      sealed_params: null,
+      batch_id: notice.batchId,
+    });
+  }
+
+  /** {@link render} with the template's resolved parameters looked up first. */
+  async renderResolved(db: Db, row: RenderableRow): Promise<RenderedNotice> {
+    if (!isTemplateId(row.template_id)) throw new Error('unknown template');
+    const template = templateOf(row.template_id);
+    if (template.resolvedParams.length === 0) return this.render(row);
+    const resolver = this.resolvers.get(row.template_id);
+    if (!resolver) throw new Error(`no resolver for template ${row.template_id}`);
+    const resolved = await resolver(db, {
+      batchId: row.batch_id ?? null,
+      language: row.language,
+      params: row.params,
+    });
+    return this.render({ ...row, params: { ...resolved, ...row.params } });
+  }
+
   /** The recipient's in-app messages that have been delivered, newest first, rendered in their language. */
   async listInApp(
     db: Db,
@@ -226,20 +399,24 @@ export class NotificationService {
     const limit = Math.min(Math.max(Math.trunc(page.limit ?? 20), 1), 100);
     const offset = Math.max(Math.trunc(page.offset ?? 0), 0);
     const rows = await repository.listInbox(db, recipient, { limit: limit + 1, offset });
-    const items = rows.slice(0, limit).flatMap((row): InAppMessage[] => {
-      if (!isTemplateId(row.template_id)) return [];
-      const text = renderTemplate(row.template_id, row.language, row.params, this.publicUrl);
-      return [
-        {
-          id: row.id,
-          template: row.template_id,
-          subject: text.subject,
-          body: text.body,
-          createdAt: row.created_at,
-          readAt: row.read_at,
-        },
-      ];
-    });
+    const items: InAppMessage[] = [];
+    for (const row of rows.slice(0, limit)) {
+      if (!isTemplateId(row.template_id)) continue;
+      let text: RenderedNotice;
+      try {
+        text = await this.renderResolved(db, { ...row, sealed_params: null });
+      } catch {
+        continue; // a notice whose resolved texts are gone is left out rather than failing the inbox
+      }
+      items.push({
+        id: row.id,
+        template: row.template_id,
+        subject: text.subject,
+        body: text.body,
+        createdAt: row.created_at,
+        readAt: row.read_at,
+      });
+    }
     return {
       items,
       unread: await repository.countUnread(db, recipient),

@@ -56,6 +56,8 @@ export type NotificationsTable = {
   read_at: Date | null;
   /** The same key is never queued twice (unique; null for notices that may repeat). */
   dedupe_key: string | null;
+  /** Notices queued together (a breach-notice campaign's), counted and listed as one (2026-11-25T0600). */
+  batch_id: Generated<string | null>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 };

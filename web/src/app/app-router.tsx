@@ -6,6 +6,7 @@ import { AccountPage } from '../modules/auth/account-page';
 import { LoginPage } from '../modules/auth/login-page';
 import { RequireSession } from '../modules/auth/require-session';
 import { SetupPage } from '../modules/auth/setup-page';
+import { BREACH_STATUS_PATH, BreachStatusPage } from '../modules/breach-notices/breach-status-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
 import { DetectionAlertsPage } from '../modules/detection/detection-alerts-page';
@@ -52,6 +53,8 @@ export function createAppRouter() {
     ...portalRoutes,
     // An outside party's view of a shared claim: no session, the link's token is the credential.
     { path: SHARE_PATH, element: <SharePage />, errorElement: <RouteErrorPage /> },
+    // The public breach-status page (S4.2): no sign-in, approved notices only, never drills.
+    { path: BREACH_STATUS_PATH, element: <BreachStatusPage />, errorElement: <RouteErrorPage /> },
     {
       // Every console page is behind the session guard, the status page included.
       element: <RequireSession />,

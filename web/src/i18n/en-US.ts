@@ -1,3 +1,4 @@
+import { breachNoticesEnUS } from '../modules/breach-notices/breach-notices-i18n';
 import { detectionEnUS } from '../modules/detection/detection-i18n';
 import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
@@ -107,6 +108,9 @@ export const enUS: TranslationResources = {
     'exports-blocked': 'Bulk exports are blocked while a security incident is being contained.',
     'changes-held':
       "Changes to this customer's contact details and payee accounts are held until re-verified.",
+    'personal-data-in-text':
+      'The text seems to hold personal data (an ID, phone or bank card number, an email address); remove it and save again.',
+    'campaign-state': 'The notice campaign cannot take this step in its current state.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',
@@ -533,6 +537,7 @@ export const enUS: TranslationResources = {
     acknowledgedMessage: 'Alert acknowledged',
     empty: 'No alerts',
   },
+  breachNotices: breachNoticesEnUS,
   portal: portalEnUS,
   incidents: incidentsEnUS,
   detection: detectionEnUS,

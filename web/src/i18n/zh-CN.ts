@@ -1,3 +1,4 @@
+import { breachNoticesZhCN } from '../modules/breach-notices/breach-notices-i18n';
 import { detectionZhCN } from '../modules/detection/detection-i18n';
 import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
@@ -109,6 +110,9 @@ export const zhCN = {
     'records-frozen': '该客户的记录已因安全事件被冻结：禁止明文查看和导出。',
     'exports-blocked': '安全事件处置期间，批量导出已被禁止。',
     'changes-held': '该客户的联系方式和收款账户变更已被暂停，需重新核验后方可变更。',
+    'personal-data-in-text':
+      '文本中似乎含有个人信息（身份证号、手机号、银行卡号或电子邮箱），请删除后再保存。',
+    'campaign-state': '告知任务当前状态不能进行此操作。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',
@@ -531,6 +535,7 @@ export const zhCN = {
     acknowledgedMessage: '告警已确认',
     empty: '没有告警',
   },
+  breachNotices: breachNoticesZhCN,
   portal: portalZhCN,
   incidents: incidentsZhCN,
   detection: detectionZhCN,

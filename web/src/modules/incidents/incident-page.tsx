@@ -41,6 +41,7 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
+import { BreachNoticesCard } from '../breach-notices/breach-notices-card';
 import { IncidentReportsCard } from '../regulatory-reports/incident-reports-card';
 import { IncidentContainmentCard } from './incident-containment-card';
 import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
@@ -128,6 +129,7 @@ export function IncidentPage() {
         myId={me?.user.id}
       />
       {can(me?.permissions, 'read', 'RegulatoryReport') && <IncidentReportsCard incidentId={data.id} />}
+      {can(me?.permissions, 'read', 'BreachNotice') && <BreachNoticesCard incidentId={data.id} />}
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <TasksCard incident={data} mayUpdate={mayUpdate} />

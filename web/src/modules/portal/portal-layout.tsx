@@ -6,6 +6,7 @@ import { useTranslation } from 'react-i18next';
 import { Link, Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { isApiProblem } from '../../api/api-client';
 import { LanguageSwitch } from '../../app/language-switch';
+import { PortalBreachBanner } from '../breach-notices/portal-breach-banner';
 import { portalApi, portalKeys } from './portal-api';
 import { portalPaths } from './portal-paths';
 
@@ -92,6 +93,7 @@ export function PortalLayout() {
         <Button onClick={() => void signOut()}>{t('portal.nav.signOut')}</Button>
       </Layout.Header>
       <Layout.Content style={{ padding: token.paddingLG, maxWidth: 1100, width: '100%', margin: '0 auto' }}>
+        <PortalBreachBanner />
         <Outlet />
       </Layout.Content>
     </Layout>
