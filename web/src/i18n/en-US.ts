@@ -853,6 +853,7 @@ export const enUS: TranslationResources = {
       'Reports of data breaches to regulators: the rules that apply, countdowns to their deadlines, contents and submissions.',
     tabs: { incident: 'Incident reports', regimes: 'Reporting rules' },
     lookup: {
+      choose: 'Choose from the incident register',
       label: 'Incident ID',
       placeholder: "Enter an incident ID to see its regulators' reports",
       open: 'Open',

@@ -844,7 +844,12 @@ export const zhCN = {
     title: '监管报告',
     subtitle: '向监管机构报告数据泄露：适用规则、报送时限倒计时、报告内容与报送记录。',
     tabs: { incident: '事件报告', regimes: '报告规则' },
-    lookup: { label: '事件 ID', placeholder: '输入事件 ID 查看其监管报告', open: '打开' },
+    lookup: {
+      choose: '从事件登记簿选择',
+      label: '事件 ID',
+      placeholder: '输入事件 ID 查看其监管报告',
+      open: '打开',
+    },
     card: {
       title: '监管报告',
       assess: '评估适用规则',

@@ -1,16 +1,17 @@
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Button, Card, Flex, Input, Spin, Tabs, Typography } from 'antd';
+import { Alert, Button, Card, Flex, Input, Select, Spin, Tabs, Typography } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useParams, useSearchParams } from 'react-router';
 import { useProblemMessage } from '../auth/problem-messages';
+import { registerQueryOptions } from '../incidents/incidents-api';
 import { IncidentReportsCard } from './incident-reports-card';
 import { RegimesPanel } from './regimes-panel';
 import { reportQueryOptions } from './regulatory-reports-api';
 
 /**
- * Regulatory reporting (S4.4): an incident's reports by incident id (until the incident page carries the
- * card) and the reporting rules. The incident id lives in the address (`?incident=`).
+ * Regulatory reporting (S4.4): an incident's reports (chosen from the register, or by incident id) and the
+ * reporting rules. The incident page carries the same card. The incident id lives in the address (`?incident=`).
  */
 export function RegulatoryReportsPage() {
   const { t } = useTranslation();
@@ -18,6 +19,7 @@ export function RegulatoryReportsPage() {
   const incidentId = params.get('incident') ?? '';
   const tab = params.get('tab') === 'regimes' ? 'regimes' : 'incident';
   const [draft, setDraft] = useState(incidentId);
+  const register = useQuery(registerQueryOptions({}));
 
   const openIncident = () => {
     const id = draft.trim();
@@ -44,6 +46,25 @@ export function RegulatoryReportsPage() {
             children: (
               <Flex vertical gap="middle">
                 <Flex gap="small" wrap>
+                  <Select
+                    aria-label={t('regulatoryReports.lookup.choose')}
+                    placeholder={t('regulatoryReports.lookup.choose')}
+                    showSearch
+                    optionFilterProp="label"
+                    loading={register.isLoading}
+                    value={
+                      register.data?.items.some((item) => item.id === incidentId) ? incidentId : undefined
+                    }
+                    onChange={(id: string) => {
+                      setDraft(id);
+                      setParams({ incident: id });
+                    }}
+                    options={(register.data?.items ?? []).map((item) => ({
+                      value: item.id,
+                      label: `${item.reference} · ${item.title}`,
+                    }))}
+                    style={{ minWidth: 320 }}
+                  />
                   <Input
                     aria-label={t('regulatoryReports.lookup.label')}
                     placeholder={t('regulatoryReports.lookup.placeholder')}
