@@ -31,6 +31,7 @@ describe('compensation claims over HTTP', () => {
   let officer: StaffSession;
   let checker: StaffSession;
   let adjuster: StaffSession;
+  let intake: StaffSession;
   let world: Awaited<ReturnType<typeof seedClaimsWorld>>;
   let incidentId = '';
   let reference = '';
@@ -97,6 +98,7 @@ describe('compensation claims over HTTP', () => {
     officer = await signInAs(server, 'security_officer');
     checker = await signInAs(server, 'security_officer');
     adjuster = await signInAs(server, 'adjuster');
+    intake = await signInAs(server, 'claims_intake');
     // A real incident (the staff count resolves its reference); who it affected comes from the test table.
     const declared = await officer.request('POST', '/api/v1/incidents', {
       title: 'Bulk reads at night',
@@ -187,11 +189,17 @@ describe('compensation claims over HTTP', () => {
     expect(withdrawn.statusCode, withdrawn.body).toBe(200);
     const second = await zhang.post(`/api/v1/portal/compensation/${reference}`, { description: '再次申请' });
     expect(second.statusCode, second.body).toBe(201);
+    // Intake registers it (立案) like any other claim; the incident's counts follow the states.
+    const registered = await intake.request('POST', `/api/v1/claims/${second.json().id}/transitions`, {
+      to: 'registered',
+      version: 1,
+    });
+    expect(registered.statusCode, registered.body).toBe(200);
     expect(await counts()).toEqual({
       incidentReference: reference,
       total: 2,
       byState: [
-        { state: 'reported', count: 1 },
+        { state: 'registered', count: 1 },
         { state: 'withdrawn', count: 1 },
       ],
     });
