@@ -89,6 +89,14 @@ export const ERROR_CODES = {
     title: 'The text looks like it holds personal data (an ID, phone or card number, an email address)',
   },
   'campaign-state': { status: 409, title: 'The notice campaign cannot take this step in its current state' },
+  'not-affected': {
+    status: 403,
+    title: 'You were not notified as affected by this incident, so no compensation claim can be filed for it',
+  },
+  'no-policy-in-force': {
+    status: 422,
+    title: 'You have no policy in force today on which to file this claim',
+  },
 } as const satisfies Record<string, { status: number; title: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

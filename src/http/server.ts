@@ -59,6 +59,8 @@ import {
 import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
 import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
 import { PayoutsService } from '../modules/payouts/payouts.service.js';
+import { compensationRoutes } from '../modules/portal/compensation.routes.js';
+import { CompensationService } from '../modules/portal/compensation.service.js';
 import { portalRoutes } from '../modules/portal/portal.routes.js';
 import { PortalService } from '../modules/portal/portal.service.js';
 import { PortalAccountsService } from '../modules/portal/portal-accounts.service.js';
@@ -472,6 +474,14 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     app.decorate('breachNotices', { service: breachNotices, sender: breachNoticeSender } as never);
     await app.register(breachNoticesRoutes, { notices: breachNotices, prefix: API_PREFIX });
+    // Compensation claims for a data leak (issue 5 section 8): affected per the notices, filed as claims.
+    const compensation = new CompensationService(store.db, {
+      notices: breachNotices,
+      claims,
+      customers,
+      incidents: { referenceOf: async (db, id) => (await incidents.incident(db, id)).reference },
+    });
+    await app.register(compensationRoutes, { compensation, prefix: API_PREFIX });
   }
   const detection = new DetectionService(store.db, {
     audit: options.audit,

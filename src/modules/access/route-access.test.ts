@@ -105,6 +105,10 @@ const CUSTOMER_ROUTES: Record<string, 'active' | 'allowIncomplete'> = {
   'GET /api/v1/portal/access-history/summary': 'active',
   // Whether the caller is among the people affected by a breach, and the notice (S4.2): their own only.
   'GET /api/v1/portal/breach-notices': 'active',
+  // Compensation claims for a data leak (issue 5 section 8, S4.2): only for an incident that affected the
+  // caller (the breach-notices service decides), filed on the caller's own policy as the claimant.
+  'GET /api/v1/portal/compensation/:reference': 'active',
+  'POST /api/v1/portal/compensation/:reference': 'active',
 };
 
 function concrete(url: string): string {

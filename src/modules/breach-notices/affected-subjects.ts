@@ -34,6 +34,12 @@ export interface AffectedSubjectsSource {
    * through {@link affectedSubjects} once.
    */
   countAffectedSubjects?(db: Db, incidentId: string): Promise<number>;
+  /**
+   * One subject of the incident's current scope, or null when they are not (or no longer) in it: the
+   * categories of THEIR exposed data, for the compensation claim form (issue 5 section 8). Optional: without
+   * it the campaign's categories stand in.
+   */
+  affectedSubject?(db: Db, incidentId: string, subjectId: string): Promise<AffectedSubject | null>;
 }
 
 export type IncidentSummary = {

@@ -85,6 +85,16 @@ export class TableIncidentSources implements AffectedSubjectsSource, IncidentSum
     };
   }
 
+  async affectedSubject(db: Db, incidentId: string, subjectId: string): Promise<AffectedSubject | null> {
+    const result = await sql<{ subject_id: string; categories: string }>`
+      select subject_id, categories from test_breach_affected
+      where incident_id = ${incidentId} and subject_id = ${subjectId}::uuid`.execute(db);
+    const row = result.rows[0];
+    return row
+      ? { subjectId: row.subject_id, categories: row.categories ? row.categories.split(',') : [] }
+      : null;
+  }
+
   async incidentSummary(_db: Db, incidentId: string): Promise<IncidentSummary | null> {
     return this.incidents.get(incidentId) ?? null;
   }

@@ -112,6 +112,17 @@ export type PortalBannerItem = {
   compensationPath: string;
 };
 
+/** What the portal's compensation claim form is pre-filled with (issue 5 section 8). */
+export type CompensationEligibility = {
+  incidentId: string;
+  incidentReference: string;
+  isDrill: boolean;
+  headline: Record<Language, string>;
+  /** `DATA_CATEGORIES` ids of the customer's own exposed data (the campaign's when the scope cannot say). */
+  categories: string[];
+  categoryNames: Record<Language, string[]>;
+};
+
 export type ServiceOptions = {
   sources: BreachNoticeSources;
   notifications: NotificationService;
@@ -565,6 +576,44 @@ export class BreachNoticesService {
       compensationPath: compensationPath(row.incident_reference),
     }));
     return { affected: items.length > 0, items };
+  }
+
+  /**
+   * Whether the signed-in customer was affected by the incident with this reference, as the portal banner
+   * says it (a notice of a started campaign was queued for them), with what the compensation claim form is
+   * pre-filled with (issue 5 section 8). Refuses with `not-affected` otherwise: the answer is the same for an
+   * unknown reference and for an incident that did not touch this customer, so it tells nothing of others.
+   */
+  async compensationEligibility(
+    context: RequestContext,
+    reference: string,
+  ): Promise<CompensationEligibility> {
+    const principal = context.principal;
+    if (principal?.kind !== 'customer') throw new DomainError('unauthenticated');
+    const batches = await this.notifications.batchesOf(this.db, {
+      kind: 'customer',
+      id: principal.customerId,
+    });
+    const row = (await repository.findCampaigns(this.db, batches)).find(
+      (campaign) =>
+        campaign.incident_reference === reference && ['sending', 'paused', 'done'].includes(campaign.state),
+    );
+    if (!row) throw new DomainError('not-affected');
+    const subject = this.sources.affected.affectedSubject
+      ? await this.sources.affected.affectedSubject(this.db, row.incident_id, principal.customerId)
+      : null;
+    const categories = knownCategories(subject ? subject.categories : row.categories_seen);
+    return {
+      incidentId: row.incident_id,
+      incidentReference: row.incident_reference,
+      isDrill: row.is_drill,
+      headline: { 'zh-CN': row.texts['zh-CN'].headline, 'en-US': row.texts['en-US'].headline },
+      categories,
+      categoryNames: {
+        'zh-CN': categories.map((id) => DATA_CATEGORIES[id]['zh-CN']),
+        'en-US': categories.map((id) => DATA_CATEGORIES[id]['en-US']),
+      },
+    };
   }
 
   private async cachedTexts(db: Db, id: string): Promise<{ texts: CampaignTexts; isDrill: boolean }> {

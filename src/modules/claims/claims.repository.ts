@@ -594,3 +594,40 @@ export async function saveVerification(
     )
     .execute();
 }
+
+// ---- compensation claims for a data leak (issue 5 section 8) -------------------------------------------
+
+export type CompensationClaimRow = { id: string; number: string; state: string; reported_at: Date };
+
+/** The claimant's compensation claims for one incident, newest first (open and finished). */
+export async function compensationClaimsOf(
+  db: Db,
+  claimantId: string,
+  incidentReference: string,
+): Promise<CompensationClaimRow[]> {
+  return db
+    .selectFrom('claims')
+    .select(['id', 'number', 'state', 'reported_at'])
+    .where('claimant_id', '=', claimantId)
+    .where('incident_reference', '=', incidentReference)
+    .where('decoy', '=', false)
+    .orderBy('reported_at', 'desc')
+    .orderBy('id')
+    .execute();
+}
+
+/** How many compensation claims an incident has, per state (decoys left out). */
+export async function compensationStateCounts(
+  db: Db,
+  incidentReference: string,
+): Promise<{ state: string; count: number }[]> {
+  const rows = await db
+    .selectFrom('claims')
+    .select(['state', (eb) => eb.fn.countAll<string | number>().as('count')])
+    .where('incident_reference', '=', incidentReference)
+    .where('decoy', '=', false)
+    .groupBy('state')
+    .orderBy('state')
+    .execute();
+  return rows.map((row) => ({ state: row.state, count: Number(row.count) }));
+}

@@ -61,7 +61,16 @@ export type NewClaim = {
   description?: string | null;
   incidentLocation?: string | null;
   channel: 'portal' | 'phone';
+  /**
+   * A compensation claim for a data leak (issue 5 section 8): the incident's public reference. The caller
+   * (the portal's compensation service) sets it only once the breach-notices module confirmed that the
+   * claimant was affected. One open compensation claim per claimant per incident: a second is a `conflict`.
+   */
+  incidentReference?: string | null;
 };
+
+/** An incident's compensation claims by state, for the incident page (issue 5 section 8). */
+export type CompensationClaimCounts = { total: number; byState: { state: ClaimState; count: number }[] };
 
 export type ClaimSummary = {
   id: string;
@@ -232,6 +241,19 @@ export class ClaimsService {
       if (input.incidentDate > new Date().toISOString().slice(0, 10))
         throw new DomainError('bad-request', 'The incident date is in the future.');
 
+      const incidentReference = input.incidentReference ?? null;
+      if (incidentReference !== null) {
+        const open = (await repository.compensationClaimsOf(trx, input.claimantId, incidentReference)).find(
+          (claim) => !FINAL_STATES.includes(claim.state as ClaimState),
+        );
+        if (open)
+          throw new DomainError(
+            'conflict',
+            'There is already an open compensation claim for this incident; follow it or withdraw it first.',
+            { claimId: open.id, claimNumber: open.number },
+          );
+      }
+
       const id = randomUUID();
       const year = new Date().getUTCFullYear();
       const sequence = await repository.nextClaimSequence(trx, year);
@@ -281,6 +303,7 @@ export class ClaimsService {
         reported_by: actor.id,
         closed_at: null,
         decoy: options.decoy === true,
+        incident_reference: incidentReference,
       });
       await repository.insertTransition(trx, transitionRow(id, null, 'reported', actor, null));
       await this.audit.record(trx, {
@@ -292,12 +315,45 @@ export class ClaimsService {
         purpose: null,
         outcome: 'success',
         requestId: caller.context.requestId,
-        details: { channel: input.channel, productLine: policy.product_line },
+        details: {
+          channel: input.channel,
+          productLine: policy.product_line,
+          ...(incidentReference === null ? {} : { incidentReference }),
+        },
       });
       const claim = (await repository.findClaim(trx, id)) as repository.ClaimRow;
       await this.notify(trx, claim, null, 'reported');
       return { id, number };
     });
+  }
+
+  /**
+   * The claimant's own compensation claims for an incident, newest first (issue 5 section 8): numbers and
+   * states only, no personal data. For the portal, which passes the signed-in customer's id.
+   */
+  async compensationClaimsOf(
+    claimantId: string,
+    incidentReference: string,
+  ): Promise<{ id: string; number: string; state: ClaimState; reportedAt: Date }[]> {
+    const rows = await repository.compensationClaimsOf(this.db, claimantId, incidentReference);
+    return rows.map((row) => ({
+      id: row.id,
+      number: row.number,
+      state: row.state as ClaimState,
+      reportedAt: row.reported_at,
+    }));
+  }
+
+  /**
+   * How many compensation claims an incident has and in which states (issue 5 section 8, S4.2): counts only,
+   * no claimant; the incident page shows them to security officers (the route checks `read Incident`).
+   */
+  async compensationClaimCounts(incidentReference: string): Promise<CompensationClaimCounts> {
+    const rows = await repository.compensationStateCounts(this.db, incidentReference);
+    const byState = rows
+      .filter((row) => isClaimState(row.state))
+      .map((row) => ({ state: row.state as ClaimState, count: row.count }));
+    return { total: byState.reduce((sum, row) => sum + row.count, 0), byState };
   }
 
   /** Claims within the caller's duty, newest first, claimant names masked. */

@@ -1,4 +1,4 @@
-import type { Generated } from 'kysely';
+import type { ColumnType, Generated } from 'kysely';
 
 /**
  * Tables of the claims module (migration 2026-11-24T1500-claims). Only the claims repositories read or
@@ -107,6 +107,11 @@ export type ClaimsTable = {
    * listed to its one recipient only, left out of workloads, and never notified to its (decoy) claimant.
    */
   decoy: Generated<boolean>;
+  /**
+   * A compensation claim for a data leak (issue 5 section 8, migration 2026-11-25T0700-compensation): the
+   * incident's public reference, set only when the claimant was affected; null for every other claim.
+   */
+  incident_reference: ColumnType<string | null, string | null | undefined, never>;
 };
 
 export type ClaimTransitionsTable = {

@@ -9,7 +9,7 @@ import type { IncidentsService } from './incidents.service.js';
  * not yet sent; subjects sorting before the campaign's cursor are picked up by a new campaign (docs/incidents.md).
  */
 export function breachNoticeSourcesOf(
-  incidents: Pick<IncidentsService, 'affectedSubjects' | 'affectedCount' | 'incident'>,
+  incidents: Pick<IncidentsService, 'affectedSubjects' | 'affectedCount' | 'affectedSubject' | 'incident'>,
 ): BreachNoticeSources {
   return {
     affected: {
@@ -18,6 +18,10 @@ export function breachNoticeSourcesOf(
         return page.items.map((item) => ({ subjectId: item.subjectId, categories: item.categories }));
       },
       countAffectedSubjects: (db, incidentId) => incidents.affectedCount(db, incidentId),
+      async affectedSubject(db, incidentId, subjectId) {
+        const item = await incidents.affectedSubject(db, incidentId, subjectId);
+        return item ? { subjectId: item.subjectId, categories: item.categories } : null;
+      },
     },
     incidents: {
       async incidentSummary(db, incidentId) {

@@ -552,6 +552,22 @@ export async function scopeSubjectsPage(
   return query.orderBy('subject_id').limit(page.limit).execute();
 }
 
+/** One subject of a scope version, or undefined when they are not in it. */
+export async function scopeSubject(
+  db: Db,
+  incidentId: string,
+  version: number,
+  subjectId: string,
+): Promise<ScopeSubjectRow | undefined> {
+  return db
+    .selectFrom('incident_scope_subjects')
+    .select(['subject_id', 'fields', 'unmasked_fields', 'events', 'first_at', 'last_at'])
+    .where('incident_id', '=', incidentId)
+    .where('version', '=', version)
+    .where('subject_id', '=', subjectId)
+    .executeTakeFirst();
+}
+
 // ---- containment ----------------------------------------------------------------------------------
 
 export type ContainmentRow = {

@@ -941,6 +941,17 @@ export class IncidentsService {
     };
   }
 
+  /**
+   * One subject of the current scope version, or null when they are not in it: the categories of their
+   * exposed data, for a compensation claim (issue 5 section 8).
+   */
+  async affectedSubject(db: Db, incidentId: string, subjectId: string): Promise<AffectedSubject | null> {
+    const scope = await repository.findScope(db, incidentId);
+    if (!scope) return null;
+    const row = await repository.scopeSubject(db, incidentId, scope.version, subjectId);
+    return row ? affectedOf(row) : null;
+  }
+
   /** How many subjects the current scope version holds (0 before a scope is computed). */
   async affectedCount(db: Db, incidentId: string): Promise<number> {
     const scope = await repository.findScope(db, incidentId);

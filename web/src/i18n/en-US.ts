@@ -111,6 +111,9 @@ export const enUS: TranslationResources = {
     'personal-data-in-text':
       'The text seems to hold personal data (an ID, phone or bank card number, an email address); remove it and save again.',
     'campaign-state': 'The notice campaign cannot take this step in its current state.',
+    'not-affected':
+      'You were not notified as affected by this incident, so you cannot claim compensation for it.',
+    'no-policy-in-force': 'You have no policy in force today on which to file this claim.',
   },
   passwordRejected: {
     'too-short': 'Too short: use at least 12 characters.',

@@ -113,6 +113,8 @@ export const zhCN = {
     'personal-data-in-text':
       '文本中似乎含有个人信息（身份证号、手机号、银行卡号或电子邮箱），请删除后再保存。',
     'campaign-state': '告知任务当前状态不能进行此操作。',
+    'not-affected': '您未被告知受此事件影响，无法就此事件申请赔偿。',
+    'no-policy-in-force': '您今天没有有效保单，无法提交此申请。',
   },
   passwordRejected: {
     'too-short': '密码太短：至少需要 12 个字符。',

@@ -38,7 +38,7 @@ export function PortalBreachBanner() {
           key={item.incidentReference}
           type="warning"
           showIcon
-          message={
+          title={
             <Space wrap>
               {item.isDrill ? <Tag color="purple">{t('breachNotices.card.drill')}</Tag> : null}
               {t('breachNotices.banner.affected', { reference: item.incidentReference })}

@@ -42,6 +42,7 @@ import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
 import { BreachNoticesCard } from '../breach-notices/breach-notices-card';
+import { CompensationClaimsCard } from '../breach-notices/compensation-claims-card';
 import { IncidentReportsCard } from '../regulatory-reports/incident-reports-card';
 import { IncidentContainmentCard } from './incident-containment-card';
 import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
@@ -130,6 +131,7 @@ export function IncidentPage() {
       />
       {can(me?.permissions, 'read', 'RegulatoryReport') && <IncidentReportsCard incidentId={data.id} />}
       {can(me?.permissions, 'read', 'BreachNotice') && <BreachNoticesCard incidentId={data.id} />}
+      <CompensationClaimsCard incidentId={data.id} />
       <Row gutter={[16, 16]}>
         <Col xs={24} xl={14}>
           <TasksCard incident={data} mayUpdate={mayUpdate} />

@@ -7,4 +7,6 @@ export const portalPaths = {
   report: '/portal/report',
   notifications: '/portal/notifications',
   accessHistory: '/portal/access-history',
+  /** The compensation claim form of an incident (issue 5 section 8); breach notices link here. */
+  compensation: (reference: string) => `/portal/compensation/${encodeURIComponent(reference)}`,
 } as const;

@@ -1,5 +1,6 @@
 import { Navigate, type RouteObject } from 'react-router';
 import { RouteErrorPage } from '../../app/route-error-page';
+import { PortalCompensationPage } from '../breach-notices/portal-compensation-page';
 import { PortalAccessHistoryPage } from './portal-access-history-page';
 import { PortalClaimPage } from './portal-claim-page';
 import { PortalClaimsPage } from './portal-claims-page';
@@ -25,6 +26,7 @@ export const portalRoutes: RouteObject[] = [
       { path: 'report', element: <PortalReportPage /> },
       { path: 'notifications', element: <PortalNotificationsPage /> },
       { path: 'access-history', element: <PortalAccessHistoryPage /> },
+      { path: 'compensation/:reference', element: <PortalCompensationPage /> },
       { path: '*', element: <Navigate to={portalPaths.claims} replace /> },
     ],
   },
