@@ -1,7 +1,11 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import type { LightMyRequestResponse } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { PACKAGE_ROOT, WEB_CONSOLE_DIR } from '../src/config/package-info.js';
+import type { RunningServer } from '../src/http/start-server.js';
+import type { DemoResult } from '../src/modules/demo/demo-loader.js';
+import { totpCodeAt } from '../src/modules/identity/totp.js';
 
 /**
  * What every browser test shares: Debian's Chromium (CLAIMGUARD_CHROMIUM for another path), the flags this
@@ -58,4 +62,58 @@ export function collectPageErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/** A demo staff member made ready for the browser: password changed, authenticator enrolled. */
+export type EnrolledStaff = {
+  username: string;
+  userId: string;
+  totpSecret: string;
+  /** Calls the API as this person (their cookie session, with the CSRF token). */
+  request: (method: 'GET' | 'POST', path: string, body?: object) => Promise<LightMyRequestResponse>;
+};
+
+/**
+ * Takes a demo account through its first sign-in over the API (one-time password → `newPassword` → TOTP
+ * enrolment), so a browser test can start from an ordinary password + authenticator sign-in. The enrolment is
+ * confirmed with the previous time step, so the sign-in (this step) and a step-up (the next) each get a newer one.
+ */
+export async function enrolDemoStaff(
+  running: RunningServer,
+  demo: DemoResult,
+  username: string,
+  newPassword: string,
+): Promise<EnrolledStaff> {
+  const account = demo.staff.find((member) => member.username === username);
+  if (!account) throw new Error(`the demo has no ${username}`);
+  const login = await running.app.inject({
+    method: 'POST',
+    url: '/api/v1/auth/login',
+    payload: { username, password: account.oneTimePassword },
+  });
+  const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
+  const csrf = (login.json() as { csrfToken: string }).csrfToken;
+  const request: EnrolledStaff['request'] = (method, path, body) =>
+    running.app.inject({
+      method,
+      url: `/api/v1${path}`,
+      headers: { cookie, 'x-csrf-token': csrf },
+      ...(body ? { payload: body } : {}),
+    });
+  const changed = await request('POST', '/auth/password', {
+    currentPassword: account.oneTimePassword,
+    newPassword,
+  });
+  if (changed.statusCode !== 200) throw new Error(`password change failed: ${changed.body}`);
+  const totpSecret = ((await request('POST', '/auth/totp/enrolment')).json() as { secret: string }).secret;
+  const confirmed = await request('POST', '/auth/totp/enrolment/confirm', {
+    code: totpCodeAt(totpSecret, Date.now() - 30_000),
+  });
+  if (confirmed.statusCode !== 200) throw new Error(`authenticator enrolment failed: ${confirmed.body}`);
+  const user = await running.store.db
+    .selectFrom('staff_users')
+    .select('id')
+    .where('username', '=', username)
+    .executeTakeFirstOrThrow();
+  return { username, userId: user.id, totpSecret, request };
 }

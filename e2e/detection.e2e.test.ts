@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { LightMyRequestResponse } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
@@ -18,6 +18,7 @@ import {
   chromiumAvailable,
   collectPageErrors,
   EXPECTED_REFUSAL,
+  enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
@@ -53,40 +54,7 @@ describe.skipIf(!haveChromium)('leak detection in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   async function prepare(username: string): Promise<Person> {
-    const account = demo.staff.find((member) => member.username === username);
-    if (!account) throw new Error(`the demo has no ${username}`);
-    const login = await running.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username, password: account.oneTimePassword },
-    });
-    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const csrf = (login.json() as { csrfToken: string }).csrfToken;
-    const request: Person['request'] = (method, path, body) => {
-      const options: InjectOptions = {
-        method,
-        url: `/api/v1${path}`,
-        headers: { cookie, 'x-csrf-token': csrf },
-        ...(body ? { payload: body } : {}),
-      };
-      return running.app.inject(options);
-    };
-    const changed = await request('POST', '/auth/password', {
-      currentPassword: account.oneTimePassword,
-      newPassword: NEW_PASSWORD,
-    });
-    expect(changed.statusCode, changed.body).toBe(200);
-    const totpSecret = ((await request('POST', '/auth/totp/enrolment')).json() as { secret: string }).secret;
-    const confirmed = await request('POST', '/auth/totp/enrolment/confirm', {
-      code: totpCodeAt(totpSecret, Date.now() - 30_000),
-    });
-    expect(confirmed.statusCode, confirmed.body).toBe(200);
-    const user = await running.store.db
-      .selectFrom('staff_users')
-      .select('id')
-      .where('username', '=', username)
-      .executeTakeFirstOrThrow();
-    return { username, userId: user.id, totpSecret, request };
+    return enrolDemoStaff(running, demo, username, NEW_PASSWORD);
   }
 
   async function signIn(person: Person): Promise<Page> {

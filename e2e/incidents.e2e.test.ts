@@ -17,6 +17,7 @@ import {
   chromiumAvailable,
   collectPageErrors,
   EXPECTED_REFUSAL,
+  enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
@@ -56,41 +57,7 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   async function prepare(username: string): Promise<Person> {
-    const account = demo.staff.find((member) => member.username === username);
-    if (!account) throw new Error(`the demo has no ${username}`);
-    const login = await running.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username, password: account.oneTimePassword },
-    });
-    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const csrf = (login.json() as { csrfToken: string }).csrfToken;
-    const request: Person['request'] = (method, path, body) =>
-      running.app.inject({
-        method,
-        url: `/api/v1${path}`,
-        headers: { cookie, 'x-csrf-token': csrf },
-        ...(body ? { payload: body } : {}),
-      });
-    expect(
-      (
-        await request('POST', '/auth/password', {
-          currentPassword: account.oneTimePassword,
-          newPassword: NEW_PASSWORD,
-        })
-      ).statusCode,
-    ).toBe(200);
-    const totpSecret = ((await request('POST', '/auth/totp/enrolment')).json() as { secret: string }).secret;
-    const confirmed = await request('POST', '/auth/totp/enrolment/confirm', {
-      code: totpCodeAt(totpSecret, Date.now() - 30_000),
-    });
-    expect(confirmed.statusCode, confirmed.body).toBe(200);
-    const user = await running.store.db
-      .selectFrom('staff_users')
-      .select('id')
-      .where('username', '=', username)
-      .executeTakeFirstOrThrow();
-    return { username, userId: user.id, totpSecret, request };
+    return enrolDemoStaff(running, demo, username, NEW_PASSWORD);
   }
 
   async function signIn(person: Person, locale: 'zh-CN' | 'en-US'): Promise<Page> {

@@ -15,7 +15,9 @@ import { LogCapture } from '../src/test-support/test-server.js';
 import {
   chromiumAvailable,
   collectPageErrors,
+  type EnrolledStaff,
   EXPECTED_REFUSAL,
+  enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
@@ -35,7 +37,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** Polls until the expectation holds; generous, since the test shares its CPUs with other work. */
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
-type Person = { username: string; userId: string; totpSecret: string };
+type Person = Omit<EnrolledStaff, 'request'>;
 
 describe.skipIf(!haveChromium)('payouts in Chromium', () => {
   let dataDir: string;
@@ -52,39 +54,7 @@ describe.skipIf(!haveChromium)('payouts in Chromium', () => {
 
   /** Sets a demo account up through the API (new password, authenticator) so the browser signs in normally. */
   async function prepare(username: string): Promise<Person> {
-    const account = demo.staff.find((member) => member.username === username);
-    if (!account) throw new Error(`the demo has no ${username}`);
-    const login = await running.app.inject({
-      method: 'POST',
-      url: '/api/v1/auth/login',
-      payload: { username, password: account.oneTimePassword },
-    });
-    const cookie = login.cookies.map((c) => `${c.name}=${c.value}`).join('; ');
-    const csrf = (login.json() as { csrfToken: string }).csrfToken;
-    const post = (path: string, body?: object) =>
-      running.app.inject({
-        method: 'POST',
-        url: `/api/v1${path}`,
-        headers: { cookie, 'x-csrf-token': csrf },
-        ...(body ? { payload: body } : {}),
-      });
-    const changed = await post('/auth/password', {
-      currentPassword: account.oneTimePassword,
-      newPassword: NEW_PASSWORD,
-    });
-    expect(changed.statusCode, changed.body).toBe(200);
-    const totpSecret = ((await post('/auth/totp/enrolment')).json() as { secret: string }).secret;
-    // The previous time step, so the sign-in (this step) and a step-up (the next) each get a newer one.
-    const confirmed = await post('/auth/totp/enrolment/confirm', {
-      code: totpCodeAt(totpSecret, Date.now() - 30_000),
-    });
-    expect(confirmed.statusCode, confirmed.body).toBe(200);
-    const user = await running.store.db
-      .selectFrom('staff_users')
-      .select('id')
-      .where('username', '=', username)
-      .executeTakeFirstOrThrow();
-    const person = { username, userId: user.id, totpSecret };
+    const { request: _request, ...person } = await enrolDemoStaff(running, demo, username, NEW_PASSWORD);
     people.set(username, person);
     return person;
   }
