@@ -197,10 +197,9 @@ describe('incidents API', () => {
     expect(
       (await officer.request('POST', `/api/v1/breach-notices/campaigns/${campaign.id}/start`)).statusCode,
     ).toBe(200);
-    const breachNotices = (
-      server.app as unknown as { breachNotices: { sender: { sendDue(db: unknown): Promise<number> } } }
-    ).breachNotices;
-    await breachNotices.sender.sendDue(server.store.db);
+    const sender = server.app.breachNotices?.sender;
+    if (!sender) throw new Error('the server runs no breach-notice sender');
+    await sender.sendDue(server.store.db);
     // Exactly the scope: the one customer the insider read, once, in that customer's language.
     const { rows } = await sql<{ recipient_id: string; language: string; params: { categories: string[] } }>`
       select recipient_id, language, params from notifications where template_id = 'breach.notice'`.execute(
