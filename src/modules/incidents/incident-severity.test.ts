@@ -49,6 +49,32 @@ describe('Chinese grading of a personal-information incident (S4)', () => {
     expect(smaller.subjects.source).toBe('scope');
     expect(smaller.subjects.count).toBe(10);
   });
+
+  it('takes a grade the officer raised it to, with the reason, but never lowers the computed one', () => {
+    const raised = assessSeverity({
+      ...base,
+      scopeSubjects: 31,
+      scopeVersion: 1,
+      raisedGrade: { grade: 'larger', reason: '内部人员蓄意批量窃取' },
+    });
+    expect(raised.grade).toBe('larger');
+    expect(raised.gradeLabel['zh-CN']).toBe('较大');
+    const codes = raised.gradeReasons.map((reason) => reason.code);
+    expect(codes).toEqual(['grade-by-people', 'grade-raised']);
+    expect(raised.gradeReasons[0]?.params).toMatchObject({ grade: 'general' });
+    expect(raised.gradeReasons[1]?.text['zh-CN']).toBe(
+      '安全官将分级提高为“较大”（按人数为“一般”）：内部人员蓄意批量窃取',
+    );
+    // Ten million people grade it 重大 by themselves: a raise to 较大 is no raise and is not shown.
+    const lower = assessSeverity({
+      ...base,
+      scopeSubjects: 10_000_000,
+      scopeVersion: 1,
+      raisedGrade: { grade: 'larger', reason: 'x' },
+    });
+    expect(lower.grade).toBe('major');
+    expect(lower.gradeReasons.map((reason) => reason.code)).not.toContain('grade-raised');
+  });
 });
 
 describe('severity level on the S1 dimensions', () => {

@@ -89,6 +89,11 @@ export type SeverityInput = {
   sensitiveSubjects: number;
   /** Whether an identity document number was among the exposed fields. */
   idNumbersExposed: boolean;
+  /**
+   * The grade the security officer raised it to, and why: the grading guide also grades by what the audit log
+   * cannot count (critical systems, economic loss, social impact). Ignored where the computed grade is as high.
+   */
+  raisedGrade?: { grade: CnGrade; reason: string } | null;
 };
 
 export type SeverityReason = {
@@ -207,7 +212,12 @@ export function assessSeverity(input: SeverityInput): SeverityAssessment {
     });
   }
 
-  const grade = gradeFor(subjects.count);
+  const computedGrade = gradeFor(subjects.count);
+  const raised =
+    input.raisedGrade && CN_GRADES.indexOf(input.raisedGrade.grade) > CN_GRADES.indexOf(computedGrade)
+      ? input.raisedGrade
+      : null;
+  const grade = raised ? raised.grade : computedGrade;
   const gradeReasons: SeverityReason[] = [];
   const source =
     subjects.source === 'scope'
@@ -218,21 +228,33 @@ export function assessSeverity(input: SeverityInput): SeverityAssessment {
       : subjects.source === 'estimate'
         ? { 'zh-CN': '依据安全官的估计', 'en-US': "from the security officer's estimate" }
         : { 'zh-CN': '尚无影响范围或估计', 'en-US': 'no blast radius or estimate yet' };
-  const threshold = CN_GRADE_THRESHOLDS.find((entry) => entry.grade === grade);
+  const threshold = CN_GRADE_THRESHOLDS.find((entry) => entry.grade === computedGrade);
   gradeReasons.push({
     code: 'grade-by-people',
-    params: { subjects: subjects.count, source: subjects.source, grade },
+    params: { subjects: subjects.count, source: subjects.source, grade: computedGrade },
     text: threshold
       ? {
-          'zh-CN': `个人信息泄露 ${fmt(subjects.count)} 人（${source['zh-CN']}），达到 ${fmt(threshold.people)} 人：${CN_GRADE_LABELS[grade]['zh-CN']}`,
-          'en-US': `Personal information of ${fmt(subjects.count)} people (${source['en-US']}), at least ${fmt(threshold.people)}: ${CN_GRADE_LABELS[grade]['en-US']}`,
+          'zh-CN': `个人信息泄露 ${fmt(subjects.count)} 人（${source['zh-CN']}），达到 ${fmt(threshold.people)} 人：${CN_GRADE_LABELS[computedGrade]['zh-CN']}`,
+          'en-US': `Personal information of ${fmt(subjects.count)} people (${source['en-US']}), at least ${fmt(threshold.people)}: ${CN_GRADE_LABELS[computedGrade]['en-US']}`,
         }
       : {
           'zh-CN': `个人信息泄露 ${fmt(subjects.count)} 人（${source['zh-CN']}），低于 1,000,000 人：一般`,
           'en-US': `Personal information of ${fmt(subjects.count)} people (${source['en-US']}), under 1,000,000: General`,
         },
   });
-  const next = [...CN_GRADE_THRESHOLDS].reverse().find((entry) => entry.people > subjects.count);
+  if (raised) {
+    gradeReasons.push({
+      code: 'grade-raised',
+      params: { grade: raised.grade, computed: computedGrade },
+      text: {
+        'zh-CN': `安全官将分级提高为“${CN_GRADE_LABELS[raised.grade]['zh-CN']}”（按人数为“${CN_GRADE_LABELS[computedGrade]['zh-CN']}”）：${raised.reason}`,
+        'en-US': `Raised to ${CN_GRADE_LABELS[raised.grade]['en-US']} by the security officer (${CN_GRADE_LABELS[computedGrade]['en-US']} by people affected): ${raised.reason}`,
+      },
+    });
+  }
+  const next = raised
+    ? undefined
+    : [...CN_GRADE_THRESHOLDS].reverse().find((entry) => entry.people > subjects.count);
   if (next) {
     gradeReasons.push({
       code: 'next-grade',

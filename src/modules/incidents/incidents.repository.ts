@@ -42,6 +42,8 @@ export type IncidentRow = {
   closed_at: Date | null;
   impact: Record<string, number>;
   estimated_subjects: number | null;
+  raised_grade: string | null;
+  raised_grade_reason: string | null;
   notification_decision: NotificationDecision;
   notification_reasons: string;
   notification_decided_by: string | null;
@@ -68,6 +70,8 @@ const INCIDENT_COLUMNS = [
   'closed_at',
   'impact',
   'estimated_subjects',
+  'raised_grade',
+  'raised_grade_reason',
   'notification_decision',
   'notification_reasons',
   'notification_decided_by',
@@ -96,7 +100,15 @@ export async function nextReferenceNumber(db: Db): Promise<number> {
 
 export async function insertIncident(
   db: Db,
-  row: Omit<IncidentRow, 'version' | 'updated_at' | 'notification_decision' | 'notification_reasons'>,
+  row: Omit<
+    IncidentRow,
+    | 'version'
+    | 'updated_at'
+    | 'notification_decision'
+    | 'notification_reasons'
+    | 'raised_grade'
+    | 'raised_grade_reason'
+  >,
 ): Promise<void> {
   await db
     .insertInto('incidents')
@@ -152,6 +164,8 @@ export type IncidentChanges = Partial<{
   closed_at: Date | null;
   impact: Record<string, number>;
   estimated_subjects: number | null;
+  raised_grade: string | null;
+  raised_grade_reason: string | null;
   notification_decision: NotificationDecision;
   notification_reasons: string;
   notification_decided_by: string | null;

@@ -167,6 +167,44 @@ describe('incidents API', () => {
       expect(exported.body).not.toContain(value);
   });
 
+  it('raises the grade to 较大 with a reason, which opens the CAC report (S2.5, S4.4); never lower', async () => {
+    const current = (await officer.request('GET', `/api/v1/incidents/${incidentId}`)).json() as {
+      version: number;
+    };
+    const tooShort = await officer.request('PATCH', `/api/v1/incidents/${incidentId}`, {
+      raisedGrade: { grade: 'larger', reason: 'x' },
+      version: current.version,
+    });
+    expect(tooShort.statusCode).toBe(400);
+    const raised = await officer.request('PATCH', `/api/v1/incidents/${incidentId}`, {
+      raisedGrade: { grade: 'larger', reason: 'Deliberate insider exfiltration (honeytoken touched)' },
+      version: current.version,
+    });
+    expect(raised.statusCode, raised.body).toBe(200);
+    const detail = raised.json() as {
+      raisedGrade: { grade: string } | null;
+      assessment: { grade: string; subjects: { count: number }; gradeReasons: { code: string }[] };
+    };
+    expect(detail.raisedGrade?.grade).toBe('larger');
+    expect(detail.assessment.grade).toBe('larger');
+    expect(detail.assessment.subjects.count).toBe(1);
+    expect(detail.assessment.gradeReasons.map((reason) => reason.code)).toContain('grade-raised');
+    const reports = (
+      (await officer.request('GET', `/api/v1/regulatory-reports/incidents/${incidentId}/reports`)).json() as {
+        items: { id: string; regimeId: string }[];
+      }
+    ).items;
+    const cac = reports.find((report) => report.regimeId === 'cac-incident-2025');
+    expect(cac).toBeDefined();
+    const exported = await officer.request(
+      'GET',
+      `/api/v1/regulatory-reports/reports/${cac?.id}/export?format=json`,
+    );
+    const compact = JSON.stringify(JSON.parse(exported.body));
+    expect(compact).toContain('"affectedSubjects":1');
+    expect(compact).toContain('"grade":"major"'); // the reports' name for 较大
+  });
+
   it('queues a breach notice for each affected customer of the scope, in their language (S4.2)', async () => {
     const text = (language: 'zh' | 'en') => ({
       headline: language === 'zh' ? '关于您个人信息的安全事件' : 'A security incident involving your data',

@@ -47,6 +47,13 @@ export const updateSchema = z.object({
   summary: freeText(5_000).optional(),
   impact: impactSchema.optional(),
   estimatedSubjects: z.number().int().min(0).max(10_000_000_000).nullable().optional(),
+  raisedGrade: z
+    .object({ grade: z.enum(CN_GRADES), reason: z.string().trim().min(5).max(500) })
+    .nullable()
+    .optional()
+    .describe(
+      'Raise the Chinese grade above the one computed from people affected (never lower), with the reason; null withdraws it',
+    ),
   startedAt: z.iso.datetime({ offset: true }).nullable().optional(),
   version: z.number().int().positive(),
 });
@@ -231,6 +238,7 @@ export const incidentDetailSchema = incidentSummarySchema
     startedAt: z.date().nullable(),
     impact: impactSchema,
     estimatedSubjects: z.number().nullable(),
+    raisedGrade: z.object({ grade: z.enum(CN_GRADES), reason: z.string() }).nullable(),
     playbookVersion: z.number().int(),
     version: z.number().int(),
     assessment: assessmentSchema,

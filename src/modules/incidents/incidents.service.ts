@@ -29,6 +29,8 @@ import {
 } from './incident-playbooks.js';
 import {
   assessSeverity,
+  CN_GRADES,
+  type CnGrade,
   type ImpactRatings,
   isImpactRatings,
   NO_IMPACT,
@@ -193,6 +195,8 @@ export type IncidentDetail = IncidentSummary & {
   startedAt: Date | null;
   impact: ImpactRatings;
   estimatedSubjects: number | null;
+  /** The grade the officer raised the computed one to, and why (null: as computed). */
+  raisedGrade: { grade: CnGrade; reason: string } | null;
   playbookVersion: number;
   version: number;
   assessment: SeverityAssessment;
@@ -409,6 +413,7 @@ export class IncidentsService {
       startedAt: incident.started_at,
       impact: this.impactOf(incident),
       estimatedSubjects: incident.estimated_subjects,
+      raisedGrade: raisedGradeOf(incident),
       playbookVersion: incident.playbook_version,
       version: incident.version,
       assessment,
@@ -438,6 +443,7 @@ export class IncidentsService {
       summary?: string;
       impact?: ImpactRatings;
       estimatedSubjects?: number | null;
+      raisedGrade?: { grade: CnGrade; reason: string } | null;
       startedAt?: Date | null;
       version: number;
     },
@@ -456,6 +462,12 @@ export class IncidentsService {
           ...(changes.estimatedSubjects !== undefined
             ? { estimated_subjects: changes.estimatedSubjects }
             : {}),
+          ...(changes.raisedGrade !== undefined
+            ? {
+                raised_grade: changes.raisedGrade?.grade ?? null,
+                raised_grade_reason: changes.raisedGrade?.reason ?? null,
+              }
+            : {}),
           ...(changes.startedAt !== undefined ? { started_at: changes.startedAt } : {}),
         },
         changes.version,
@@ -468,32 +480,35 @@ export class IncidentsService {
           impact: changes.impact ?? incident.impact,
           estimated_subjects:
             changes.estimatedSubjects !== undefined ? changes.estimatedSubjects : incident.estimated_subjects,
+          ...(changes.raisedGrade !== undefined
+            ? {
+                raised_grade: changes.raisedGrade?.grade ?? null,
+                raised_grade_reason: changes.raisedGrade?.reason ?? null,
+              }
+            : {}),
         },
         await repository.findScope(trx, id),
       );
-      await this.log(
-        trx,
-        caller,
-        id,
-        changes.impact || changes.estimatedSubjects !== undefined ? 'severity-assessed' : 'updated',
-        {
-          fields: Object.keys(changes)
-            .filter((key) => key !== 'version')
-            .join(','),
-          ...(changes.impact
-            ? Object.fromEntries(
-                Object.entries(changes.impact).map(([key, value]) => [`impact.${key}`, value]),
-              )
-            : {}),
-          ...(changes.estimatedSubjects !== undefined
-            ? { estimatedSubjects: changes.estimatedSubjects }
-            : {}),
-          levelBefore: before.level,
-          level: after.level,
-          gradeBefore: before.grade,
-          grade: after.grade,
-        },
-      );
+      const severityChanged =
+        changes.impact !== undefined ||
+        changes.estimatedSubjects !== undefined ||
+        changes.raisedGrade !== undefined;
+      await this.log(trx, caller, id, severityChanged ? 'severity-assessed' : 'updated', {
+        fields: Object.keys(changes)
+          .filter((key) => key !== 'version')
+          .join(','),
+        ...(changes.impact
+          ? Object.fromEntries(Object.entries(changes.impact).map(([key, value]) => [`impact.${key}`, value]))
+          : {}),
+        ...(changes.estimatedSubjects !== undefined ? { estimatedSubjects: changes.estimatedSubjects } : {}),
+        ...(changes.raisedGrade !== undefined ? { raisedGrade: changes.raisedGrade?.grade ?? null } : {}),
+        levelBefore: before.level,
+        level: after.level,
+        gradeBefore: before.grade,
+        grade: after.grade,
+      });
+      // A new grade can call for other reports (the CAC's start at 较大), so they are reassessed with it.
+      if (severityChanged && after.grade !== before.grade) await this.options.reports?.assess(trx, id);
     });
     return this.detail(id);
   }
@@ -1094,6 +1109,7 @@ export class IncidentsService {
       sensitiveCategories: summary?.sensitiveCategories ?? [],
       sensitiveSubjects: summary?.sensitiveSubjects ?? 0,
       idNumbersExposed: summary?.idNumbersExposed ?? false,
+      raisedGrade: raisedGradeOf(incident),
     });
   }
 
@@ -1255,4 +1271,9 @@ function playbookOf(row: repository.PlaybookRow): Playbook {
     updatedBy: row.updated_by,
     updatedAt: row.updated_at,
   };
+}
+
+function raisedGradeOf(incident: repository.IncidentRow): { grade: CnGrade; reason: string } | null {
+  const grade = CN_GRADES.find((candidate) => candidate === incident.raised_grade);
+  return grade ? { grade, reason: incident.raised_grade_reason ?? '' } : null;
 }

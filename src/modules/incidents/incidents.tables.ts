@@ -61,6 +61,9 @@ export type IncidentsTable = {
   closed_at: Date | null;
   impact: Json<Record<string, number>>;
   estimated_subjects: ColumnType<number | bigint | string | null, number | null, number | null>;
+  /** A grade the officer raised the computed one to (CnGrade), with the reason; never lower than computed. */
+  raised_grade: string | null;
+  raised_grade_reason: string | null;
   notification_decision: Generated<NotificationDecision>;
   notification_reasons: Generated<string>;
   notification_decided_by: string | null;

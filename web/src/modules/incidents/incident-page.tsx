@@ -19,6 +19,7 @@ import {
   Flex,
   Form,
   Input,
+  InputNumber,
   Modal,
   Popconfirm,
   Radio,
@@ -49,6 +50,7 @@ import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
 import { IncidentScopeCard } from './incident-scope-card';
 import {
   addTask,
+  type CnGrade,
   decideNotification,
   IMPACT_DIMENSIONS,
   type Impact,
@@ -229,10 +231,20 @@ function SeverityCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUp
   const problemMessage = useProblemMessage();
   const refresh = useRefresh(incident.id);
   const [editing, setEditing] = useState(false);
-  const [form] = Form.useForm<{ impact: Impact; estimatedSubjects: number | null }>();
+  const [form] = Form.useForm<SeverityForm>();
+  const raising = Form.useWatch('raisedGrade', form);
   const save = useMutation({
-    mutationFn: (values: { impact: Impact }) =>
-      updateIncident(incident.id, { impact: values.impact, version: incident.version }),
+    mutationFn: (values: SeverityForm) =>
+      updateIncident(incident.id, {
+        impact: values.impact,
+        estimatedSubjects: values.estimatedSubjects ?? null,
+        // The officer may raise the grade the people count gives (never lower it), saying why.
+        raisedGrade:
+          values.raisedGrade && values.raisedGrade !== 'general'
+            ? { grade: values.raisedGrade, reason: values.raisedGradeReason?.trim() ?? '' }
+            : null,
+        version: incident.version,
+      }),
     onSuccess: () => {
       void message.success(t('incidents.severity.saved'));
       setEditing(false);
@@ -309,7 +321,12 @@ function SeverityCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUp
           form={form}
           layout="vertical"
           preserve={false}
-          initialValues={{ impact: incident.impact }}
+          initialValues={{
+            impact: incident.impact,
+            estimatedSubjects: incident.estimatedSubjects,
+            raisedGrade: incident.raisedGrade?.grade ?? 'general',
+            raisedGradeReason: incident.raisedGrade?.reason ?? '',
+          }}
           onFinish={(values) => save.mutate(values)}
         >
           {IMPACT_DIMENSIONS.map((dimension) => (
@@ -327,11 +344,49 @@ function SeverityCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUp
               />
             </Form.Item>
           ))}
+          <Form.Item
+            name="estimatedSubjects"
+            label={t('incidents.severity.estimate')}
+            extra={t('incidents.severity.estimateHint')}
+          >
+            <InputNumber min={0} precision={0} style={{ width: '100%' }} data-testid="severity-estimate" />
+          </Form.Item>
+          <Form.Item
+            name="raisedGrade"
+            label={t('incidents.severity.raiseGrade')}
+            extra={t('incidents.severity.raiseGradeHint')}
+          >
+            <Select
+              data-testid="severity-raise-grade"
+              options={CN_GRADE_VALUES.map((grade) => ({
+                value: grade,
+                label:
+                  grade === 'general' ? t('incidents.severity.asComputed') : t(`incidents.grades.${grade}`),
+              }))}
+            />
+          </Form.Item>
+          {raising && raising !== 'general' && (
+            <Form.Item
+              name="raisedGradeReason"
+              label={t('incidents.severity.raiseReason')}
+              rules={[{ required: true, min: 5, max: 500, message: t('incidents.severity.raiseReasonRule') }]}
+            >
+              <Input.TextArea rows={3} maxLength={500} data-testid="severity-raise-reason" />
+            </Form.Item>
+          )}
         </Form>
       </Modal>
     </Card>
   );
 }
+
+type SeverityForm = {
+  impact: Impact;
+  estimatedSubjects: number | null;
+  raisedGrade: CnGrade;
+  raisedGradeReason?: string;
+};
+const CN_GRADE_VALUES: readonly CnGrade[] = ['general', 'larger', 'major', 'especially-major'];
 
 function NotificationCard({ incident, mayUpdate }: { incident: IncidentDetail; mayUpdate: boolean }) {
   const { t } = useTranslation();

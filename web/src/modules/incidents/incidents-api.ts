@@ -111,6 +111,7 @@ export type IncidentDetail = IncidentSummary & {
   startedAt: string | null;
   impact: Impact;
   estimatedSubjects: number | null;
+  raisedGrade: { grade: CnGrade; reason: string } | null;
   playbookVersion: number;
   version: number;
   assessment: {
@@ -252,7 +253,13 @@ export type NewIncident = {
 export const declareIncident = (input: NewIncident) => apiPost<IncidentDetail>('/api/v1/incidents', input);
 export const updateIncident = (
   id: string,
-  changes: { impact?: Impact; estimatedSubjects?: number | null; summary?: string; version: number },
+  changes: {
+    impact?: Impact;
+    estimatedSubjects?: number | null;
+    raisedGrade?: { grade: CnGrade; reason: string } | null;
+    summary?: string;
+    version: number;
+  },
 ) => apiPatch<IncidentDetail>(base(id), changes);
 export const moveIncident = (id: string, move: { to: IncidentState; reason?: string; version: number }) =>
   apiPost<IncidentDetail>(`${base(id)}/transitions`, move);

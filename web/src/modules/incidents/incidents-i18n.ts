@@ -98,6 +98,14 @@ export const incidentsZhCN = {
     reasons: '理由',
     edit: '修改影响评估',
     saved: '影响评估已更新',
+    estimate: '估计受影响人数',
+    estimateHint: '审计日志无法统计时填写（如设备丢失、受托方泄露）；取二者中较大者',
+    raiseGrade: '事件分级',
+    raiseGradeHint:
+      '按人数计算的分级只能调高，不能调低；分级指南的其他情形（关键系统、经济损失、社会影响等）由安全官判断',
+    asComputed: '按人数计算',
+    raiseReason: '调高分级的理由',
+    raiseReasonRule: '请填写 5 至 500 字的理由',
   },
   scope: {
     title: '影响范围（依据审计日志）',
@@ -333,6 +341,15 @@ export const incidentsEnUS: typeof incidentsZhCN = {
     reasons: 'Reasons',
     edit: 'Edit impact ratings',
     saved: 'Impact ratings updated',
+    estimate: 'Estimated people affected',
+    estimateHint:
+      'Where the audit log cannot count them (a lost device, a processor’s leak); the larger of the two counts',
+    raiseGrade: 'Incident grade',
+    raiseGradeHint:
+      'The grade computed from people affected can only be raised, never lowered; the guide’s other cases (critical systems, economic loss, social impact) are the officer’s call',
+    asComputed: 'As computed from people affected',
+    raiseReason: 'Why the grade is raised',
+    raiseReasonRule: 'Give a reason of 5 to 500 characters',
   },
   scope: {
     title: 'Blast radius (from the audit log)',
