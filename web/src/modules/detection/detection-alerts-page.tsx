@@ -1,4 +1,4 @@
-import { CheckOutlined, StopOutlined, UserAddOutlined } from '@ant-design/icons';
+import { AlertOutlined, CheckOutlined, StopOutlined, UserAddOutlined } from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -25,6 +25,7 @@ import { useLanguage } from '../../i18n/language-provider';
 import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useMe } from '../auth/use-me';
+import { DeclareModal } from '../incidents/incidents-register-page';
 import {
   ALERT_STATUSES,
   type AlertFilter,
@@ -220,8 +221,10 @@ function AlertDrawerBody({ id }: { id: string }) {
   const { data: me } = useMe();
   const alert = useQuery(alertQueryOptions(id));
   const [dismissing, setDismissing] = useState(false);
+  const [declaring, setDeclaring] = useState(false);
   const [form] = Form.useForm<{ reason: string }>();
   const mayChange = can(me?.permissions, 'update', 'DetectionAlert');
+  const mayDeclare = can(me?.permissions, 'create', 'Incident');
 
   const act = useMutation({
     mutationFn: (action: () => Promise<unknown>) => action(),
@@ -269,12 +272,38 @@ function AlertDrawerBody({ id }: { id: string }) {
               {t('detection.alerts.unassign')}
             </Button>
           )}
+          {active && mayDeclare && (
+            <Button
+              danger
+              type="primary"
+              icon={<AlertOutlined />}
+              onClick={() => setDeclaring(true)}
+              data-testid="alert-declare-incident"
+            >
+              {t('detection.alerts.declareIncident')}
+            </Button>
+          )}
           {active && (
             <Button danger icon={<StopOutlined />} onClick={() => setDismissing(true)}>
               {t('detection.alerts.dismiss')}
             </Button>
           )}
         </Space>
+      )}
+      {declaring && (
+        <DeclareModal
+          open={declaring}
+          onClose={() => {
+            setDeclaring(false);
+            void queryClient.invalidateQueries({ queryKey: detectionKeys.all });
+          }}
+          fromAlert={{
+            id: data.id,
+            title: t('detection.alerts.incidentTitle', { rule: t(`detection.rules.${data.ruleId}`) }),
+            detectedAt: data.createdAt,
+            startedAt: data.firstEventAt,
+          }}
+        />
       )}
       {data.dismissReason && (
         <Alert type="info" title={t('detection.alerts.dismissed', { reason: data.dismissReason })} />

@@ -248,6 +248,10 @@ export type NewIncident = {
   summary?: string;
   impact?: Impact;
   estimatedSubjects?: number | null;
+  /** Declared from a detection alert: the alert, when it was detected and when the activity began. */
+  sourceAlertId?: string;
+  detectedAt?: string;
+  startedAt?: string;
 };
 
 export const declareIncident = (input: NewIncident) => apiPost<IncidentDetail>('/api/v1/incidents', input);

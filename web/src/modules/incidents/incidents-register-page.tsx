@@ -190,7 +190,19 @@ type DeclareForm = {
   impact: Impact;
 };
 
-function DeclareModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** An alert an incident is declared from (S2.3 → S2.5): it is marked escalated, its time is the detection time. */
+export type DeclaredFromAlert = { id: string; title: string; detectedAt: string; startedAt: string };
+
+/** The declaration dialog: by hand from the register, or from a detection alert's drawer. */
+export function DeclareModal({
+  open,
+  onClose,
+  fromAlert,
+}: {
+  open: boolean;
+  onClose: () => void;
+  fromAlert?: DeclaredFromAlert;
+}) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
@@ -208,6 +220,9 @@ function DeclareModal({ open, onClose }: { open: boolean; onClose: () => void })
           ? { estimatedSubjects: values.estimatedSubjects }
           : {}),
         impact: values.impact,
+        ...(fromAlert
+          ? { sourceAlertId: fromAlert.id, detectedAt: fromAlert.detectedAt, startedAt: fromAlert.startedAt }
+          : {}),
       }),
     onSuccess: (incident) => {
       void message.success(t('incidents.declare.done', { reference: incident.reference }));
@@ -237,6 +252,7 @@ function DeclareModal({ open, onClose }: { open: boolean; onClose: () => void })
         layout="vertical"
         preserve={false}
         initialValues={{
+          ...(fromAlert ? { title: fromAlert.title } : {}),
           kind: 'insider-misuse',
           isDrill: false,
           impact: Object.fromEntries(IMPACT_DIMENSIONS.map((dimension) => [dimension, 0])) as Impact,
