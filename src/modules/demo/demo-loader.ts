@@ -64,6 +64,8 @@ const STAFF: readonly { username: string; role: StaffRole; branch: string | null
   { username: 'demo-supervisor-sh', role: 'claims_supervisor', branch: 'shanghai', name: '冯主管' },
   { username: 'demo-finance', role: 'finance', branch: null, name: '何财务' },
   { username: 'demo-security', role: 'security_officer', branch: null, name: '林安全' },
+  // A second officer: reversing containment and approving breach notices are maker-checker (S4.2, S4.3).
+  { username: 'demo-security-2', role: 'security_officer', branch: null, name: '黄安全' },
   { username: 'demo-auditor', role: 'internal_auditor', branch: null, name: '高审计' },
   { username: 'demo-external-auditor', role: 'external_auditor', branch: null, name: '外部审计师' },
 ];
