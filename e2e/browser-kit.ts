@@ -1,11 +1,18 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { loadConfig } from '../src/config/config.js';
 import { PACKAGE_ROOT, WEB_CONSOLE_DIR } from '../src/config/package-info.js';
-import type { RunningServer } from '../src/http/start-server.js';
-import type { DemoResult } from '../src/modules/demo/demo-loader.js';
+import { createLogger } from '../src/http/logger.js';
+import { type RunningServer, type StartOptions, startServer } from '../src/http/start-server.js';
+import { type DemoResult, loadDemoData } from '../src/modules/demo/demo-loader.js';
+import { IdentityService } from '../src/modules/identity/identity.service.js';
+import { loadIdentityKey } from '../src/modules/identity/identity-keys.js';
+import { SecretBox } from '../src/modules/identity/secret-box.js';
 import { totpCodeAt } from '../src/modules/identity/totp.js';
+import { LogCapture } from '../src/test-support/test-server.js';
 
 /**
  * What every browser test shares: Debian's Chromium (CLAIMGUARD_CHROMIUM for another path), the flags this
@@ -62,6 +69,93 @@ export function collectPageErrors(page: Page): string[] {
   });
   page.on('pageerror', (error) => errors.push(error.message));
   return errors;
+}
+
+/** A real server on a fresh embedded store in a temporary directory, with the demo loaded into it. */
+export type DemoServer = {
+  running: RunningServer;
+  url: string;
+  demo: DemoResult;
+  dataDir: string;
+  /** Stops the server and deletes its store. */
+  close: () => Promise<void>;
+};
+
+/**
+ * Starts the product as `npm start` would (own port, embedded store, migrations, keys, background jobs) on a
+ * fresh temporary store, and loads the demo (`customers` and `seed` as `claimguard demo` takes them).
+ * `channels` replaces the notification providers (the tests read texted one-time codes through them).
+ */
+export async function startDemoServer(
+  name: string,
+  demoOptions: { customers: number; seed: number },
+  options: StartOptions = {},
+): Promise<DemoServer> {
+  const dataDir = mkdtempSync(join(tmpdir(), `claimguard-e2e-${name}-`));
+  const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, host: '127.0.0.1' };
+  const running = await startServer(config, createLogger('warn', new LogCapture()), options);
+  const close = async () => {
+    await running.app.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    const services = running.app.claims;
+    if (!services) throw new Error('the server has no claims services');
+    const identity = new IdentityService(running.store.db, {
+      audit: running.audit,
+      secretBox: new SecretBox(loadIdentityKey({ dataDir, fromEnv: undefined })),
+      sessionIdleMs: 30 * 60_000,
+      sessionMaxMs: 8 * 3_600_000,
+    });
+    const demo = await loadDemoData(
+      {
+        db: running.store.db,
+        identity,
+        customers: services.customers,
+        claims: services.claims,
+        payouts: services.payouts,
+      },
+      demoOptions,
+    );
+    return { running, url: running.url, demo, dataDir, close };
+  } catch (error) {
+    await close();
+    throw error;
+  }
+}
+
+/**
+ * Signs a staff member in to the console in a browser window of their own (password, then the authenticator
+ * code of this time step), and waits for the landing page. The page's script errors go to `pageErrors`.
+ */
+export async function signInToConsole(
+  browser: Browser,
+  url: string,
+  person: { username: string; totpSecret: string },
+  password: string,
+  options: { locale?: 'zh-CN' | 'en-US'; pageErrors?: string[][]; acceptDownloads?: boolean } = {},
+): Promise<Page> {
+  const locale = options.locale ?? 'zh-CN';
+  const context = await browser.newContext({
+    viewport: { width: 1440, height: 1000 },
+    locale,
+    acceptDownloads: options.acceptDownloads ?? false,
+  });
+  if (locale === 'en-US')
+    await context.addInitScript({ content: "localStorage.setItem('claimguard.language', 'en-US');" });
+  const page = await context.newPage();
+  options.pageErrors?.push(collectPageErrors(page));
+  await page.goto(`${url}/login`);
+  const form = page.getByTestId('login-form');
+  await form.locator('input[autocomplete="username"]').fill(person.username);
+  await form.locator('input[autocomplete="current-password"]').fill(password);
+  await form.locator('button[type="submit"]').click();
+  const secondFactor = page.getByTestId('second-factor-form');
+  await secondFactor.waitFor();
+  await secondFactor.locator('input').first().fill(totpCodeAt(person.totpSecret, Date.now()));
+  await secondFactor.locator('button[type="submit"]').click();
+  await page.waitForURL(/\/status$/);
+  return page;
 }
 
 /** A demo staff member made ready for the browser: password changed, authenticator enrolled. */

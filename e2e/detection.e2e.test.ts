@@ -1,27 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/config.js';
-import { createLogger } from '../src/http/logger.js';
-import { type RunningServer, startServer } from '../src/http/start-server.js';
-import { type DemoResult, loadDemoData } from '../src/modules/demo/demo-loader.js';
+import type { RunningServer } from '../src/http/start-server.js';
+import type { DemoResult } from '../src/modules/demo/demo-loader.js';
 import type { PlantedHoneytoken } from '../src/modules/detection/honeytokens.service.js';
-import { IdentityService } from '../src/modules/identity/identity.service.js';
-import { loadIdentityKey } from '../src/modules/identity/identity-keys.js';
-import { SecretBox } from '../src/modules/identity/secret-box.js';
-import { totpCodeAt } from '../src/modules/identity/totp.js';
-import { LogCapture } from '../src/test-support/test-server.js';
 import {
   chromiumAvailable,
-  collectPageErrors,
+  type DemoServer,
+  type EnrolledStaff,
   EXPECTED_REFUSAL,
   enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
+  signInToConsole,
+  startDemoServer,
 } from './browser-kit.js';
 
 /**
@@ -35,15 +28,10 @@ const haveChromium = chromiumAvailable('detection browser test');
 const NEW_PASSWORD = 'Copper-Meadow-Steadily-83';
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
-type Person = {
-  username: string;
-  userId: string;
-  totpSecret: string;
-  request: (method: 'GET' | 'POST', path: string, body?: object) => Promise<LightMyRequestResponse>;
-};
+type Person = EnrolledStaff;
 
 describe.skipIf(!haveChromium)('leak detection in Chromium', () => {
-  let dataDir: string;
+  let server: DemoServer;
   let running: RunningServer;
   let url: string;
   let browser: Browser;
@@ -58,48 +46,14 @@ describe.skipIf(!haveChromium)('leak detection in Chromium', () => {
   }
 
   async function signIn(person: Person): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale: 'zh-CN' });
-    const next = await context.newPage();
-    pageErrors.push(collectPageErrors(next));
-    await next.goto(`${url}/login`);
-    await next.getByLabel('登录名').fill(person.username);
-    await next.getByLabel('密码').fill(NEW_PASSWORD);
-    await next.getByRole('button', { name: /登\s*录/ }).click();
-    await next.getByTestId('second-factor-form').waitFor();
-    await next.getByLabel('动态码').fill(totpCodeAt(person.totpSecret, Date.now()));
-    await next
-      .getByTestId('second-factor-form')
-      .getByRole('button', { name: /验\s*证/ })
-      .click();
-    await next.waitForURL(/\/status$/);
-    page = next;
-    return next;
+    page = await signInToConsole(browser, url, person, NEW_PASSWORD, { pageErrors });
+    return page;
   }
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'claimguard-e2e-detection-'));
-    const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, host: '127.0.0.1' };
-    running = await startServer(config, createLogger('warn', new LogCapture()));
-    url = running.url;
-    const services = running.app.claims;
-    if (!services) throw new Error('the server has no claims services');
-    const identity = new IdentityService(running.store.db, {
-      audit: running.audit,
-      secretBox: new SecretBox(loadIdentityKey({ dataDir, fromEnv: undefined })),
-      sessionIdleMs: 30 * 60_000,
-      sessionMaxMs: 8 * 3_600_000,
-    });
-    demo = await loadDemoData(
-      {
-        db: running.store.db,
-        identity,
-        customers: services.customers,
-        claims: services.claims,
-        payouts: services.payouts,
-      },
-      { customers: 20, seed: 11 },
-    );
+    server = await startDemoServer('detection', { customers: 20, seed: 11 });
+    ({ running, url, demo } = server);
     browser = await launchChromium();
   }, 240_000);
 
@@ -111,8 +65,7 @@ describe.skipIf(!haveChromium)('leak detection in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await running?.app.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('a touched decoy raises a critical alert that the officer sees, examines and acknowledges', async () => {

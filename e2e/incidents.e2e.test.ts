@@ -1,26 +1,20 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { LightMyRequestResponse } from 'fastify';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../src/config/config.js';
-import { createLogger } from '../src/http/logger.js';
-import { type RunningServer, startServer } from '../src/http/start-server.js';
-import { type DemoResult, loadDemoData } from '../src/modules/demo/demo-loader.js';
-import { IdentityService } from '../src/modules/identity/identity.service.js';
-import { loadIdentityKey } from '../src/modules/identity/identity-keys.js';
-import { SecretBox } from '../src/modules/identity/secret-box.js';
+import type { RunningServer } from '../src/http/start-server.js';
+import type { DemoResult } from '../src/modules/demo/demo-loader.js';
 import { totpCodeAt } from '../src/modules/identity/totp.js';
-import { LogCapture } from '../src/test-support/test-server.js';
 import {
   chromiumAvailable,
-  collectPageErrors,
+  type DemoServer,
+  type EnrolledStaff,
   EXPECTED_REFUSAL,
   enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
+  signInToConsole,
+  startDemoServer,
 } from './browser-kit.js';
 
 /**
@@ -35,15 +29,10 @@ const NEW_PASSWORD = 'Copper-Meadow-Steadily-83';
 
 const eventually = <T>(read: () => T | Promise<T>) => expect.poll(read, { timeout: 15_000, interval: 100 });
 
-type Person = {
-  username: string;
-  userId: string;
-  totpSecret: string;
-  request: (method: 'GET' | 'POST', path: string, body?: object) => Promise<LightMyRequestResponse>;
-};
+type Person = EnrolledStaff;
 
 describe.skipIf(!haveChromium)('incident response in Chromium', () => {
-  let dataDir: string;
+  let server: DemoServer;
   let running: RunningServer;
   let url: string;
   let browser: Browser;
@@ -61,26 +50,8 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
   }
 
   async function signIn(person: Person, locale: 'zh-CN' | 'en-US'): Promise<Page> {
-    const context = await browser.newContext({ viewport: { width: 1440, height: 1000 }, locale });
-    if (locale === 'en-US')
-      await context.addInitScript({ content: "localStorage.setItem('claimguard.language', 'en-US');" });
-    const next = await context.newPage();
-    pageErrors.push(collectPageErrors(next));
-    await next.goto(`${url}/login`);
-    const form = next.getByTestId('login-form');
-    await form.locator('input[autocomplete="username"]').fill(person.username);
-    await form.locator('input[autocomplete="current-password"]').fill(NEW_PASSWORD);
-    await form.locator('button[type="submit"]').click();
-    await next.getByTestId('second-factor-form').waitFor();
-    await next
-      .getByTestId('second-factor-form')
-      .locator('input')
-      .first()
-      .fill(totpCodeAt(person.totpSecret, Date.now()));
-    await next.getByTestId('second-factor-form').locator('button[type="submit"]').click();
-    await next.waitForURL(/\/status$/);
-    page = next;
-    return next;
+    page = await signInToConsole(browser, url, person, NEW_PASSWORD, { locale, pageErrors });
+    return page;
   }
 
   async function confirm(): Promise<void> {
@@ -103,28 +74,8 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
-    dataDir = mkdtempSync(join(tmpdir(), 'claimguard-e2e-incidents-'));
-    const config = { ...loadConfig({}), dataDir, databaseUrl: undefined, port: 0, host: '127.0.0.1' };
-    running = await startServer(config, createLogger('warn', new LogCapture()));
-    url = running.url;
-    const services = running.app.claims;
-    if (!services) throw new Error('the server has no claims services');
-    const identity = new IdentityService(running.store.db, {
-      audit: running.audit,
-      secretBox: new SecretBox(loadIdentityKey({ dataDir, fromEnv: undefined })),
-      sessionIdleMs: 30 * 60_000,
-      sessionMaxMs: 8 * 3_600_000,
-    });
-    demo = await loadDemoData(
-      {
-        db: running.store.db,
-        identity,
-        customers: services.customers,
-        claims: services.claims,
-        payouts: services.payouts,
-      },
-      { customers: 12, seed: 5 },
-    );
+    server = await startDemoServer('incidents', { customers: 12, seed: 5 });
+    ({ running, url, demo } = server);
     insider = await prepare('demo-supervisor');
     officer = await prepare('demo-security');
     auditor = await prepare('demo-auditor');
@@ -158,8 +109,7 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
 
   afterAll(async () => {
     await browser?.close();
-    await running?.app.close();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await server?.close();
   });
 
   it('declares an incident, computes the blast radius of the insider and suspends the account', async () => {
