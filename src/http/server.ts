@@ -421,6 +421,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
           await detection.markEscalated(db, alertId, incidentId, actor);
         },
       },
+      // Decoy customers are evidence, not people affected (the honeytokens are built below).
+      decoys: { decoySubjectIds: async (db) => (honeytokens ? honeytokens.decoySubjectIds(db) : []) },
       names: {
         async maskedNames(db, subjectIds, access) {
           const views = await customers.view(db, subjectIds, ['name'], {

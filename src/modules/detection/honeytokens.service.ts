@@ -221,6 +221,11 @@ export class HoneytokenService {
     return { ...toView(row, undefined), decoy: person };
   }
 
+  /** Every decoy customer (the data subjects no real work touches); the incidents module leaves them out. */
+  async decoySubjectIds(db: Db = this.#db): Promise<string[]> {
+    return (await repository.listHoneytokenRows(db)).map((row) => row.subject_id);
+  }
+
   async list(): Promise<HoneytokenView[]> {
     const [rows, counts] = await Promise.all([
       repository.listHoneytokenRows(this.#db),

@@ -320,6 +320,26 @@ describeEachStore('blast radius', (kind) => {
     expect(entries.map((entry) => entry.details.version)).toEqual([1, 2]);
   });
 
+  it('leaves honeytoken customers out of the people affected and counts them apart (S2.3, S4.1)', async () => {
+    const criteria = { ...none, userIds: [users[0] as string], ...window(30) };
+    const expected = bruteForce(log, criteria);
+    const decoys = [...expected.keys()].slice(0, 2);
+    expect(decoys).toHaveLength(2);
+    const withDecoys = new IncidentsService(store.db, audit, {
+      auditLog: audit,
+      decoys: { decoySubjectIds: async () => [...decoys, randomUUID()] },
+    });
+    const incident = await withDecoys.declare(officer, { title: 'Decoys', kind: 'insider-misuse' });
+    const scope = await withDecoys.computeScope(officer, incident.id, criteria);
+    expect(scope.subjects).toBe(expected.size - 2);
+    expect(scope.summary.decoySubjects).toBe(2);
+    const listed = new Set<string>();
+    for await (const page of withDecoys.streamAffectedSubjects(store.db, incident.id, { pageSize: 50 }))
+      for (const subject of page) listed.add(subject.subjectId);
+    expect(listed.size).toBe(expected.size - 2);
+    for (const decoy of decoys) expect(listed.has(decoy)).toBe(false);
+  });
+
   it('exports the affected list encrypted (AES-256-GCM, scrypt), openable only with the password', async () => {
     const incident = await incidents.declare(officer, { title: 'Export', kind: 'external-intrusion' });
     const criteria = { ...none, ipAddresses: [ips[0] as string], ...window(41) };

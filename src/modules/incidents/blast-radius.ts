@@ -93,6 +93,8 @@ export type ScopeSummary = {
   idNumbersExposed: boolean;
   firstExposureAt: string | null;
   lastExposureAt: string | null;
+  /** Honeytoken customers touched, left out of the counts above (absent in scopes saved before). */
+  decoySubjects?: number;
 };
 
 export function summariseScope(counts: ScopeCounts): ScopeSummary {

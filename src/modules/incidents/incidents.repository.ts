@@ -454,6 +454,23 @@ export async function insertScopeSubjects(
   return Number(result.numAffectedRows ?? 0);
 }
 
+/** Takes the given subjects (detection's decoys) out of a scope version; returns how many were in it. */
+export async function deleteScopeSubjects(
+  db: Db,
+  incidentId: string,
+  version: number,
+  subjectIds: readonly string[],
+): Promise<number> {
+  if (subjectIds.length === 0) return 0;
+  const result = await db
+    .deleteFrom('incident_scope_subjects')
+    .where('incident_id', '=', incidentId)
+    .where('version', '=', version)
+    .where('subject_id', 'in', [...subjectIds])
+    .executeTakeFirst();
+  return Number(result.numDeletedRows);
+}
+
 export type ScopeCounts = {
   subjects: number;
   events: number;

@@ -288,6 +288,11 @@ export const scopeSummarySchema = z.object({
   idNumbersExposed: z.boolean(),
   firstExposureAt: z.string().nullable(),
   lastExposureAt: z.string().nullable(),
+  decoySubjects: z
+    .number()
+    .int()
+    .optional()
+    .describe('Honeytoken customers touched: evidence, left out of the people affected'),
 });
 
 export const scopeSchema = z

@@ -87,9 +87,18 @@ export interface ReportAssessment {
   assess(db: Db, incidentId: string): Promise<unknown>;
 }
 
+/**
+ * Detection's decoys (S2.3): honeytoken customers are nobody, so a blast radius leaves them out of the people
+ * affected (no notice, no report count) and says how many were touched instead: that is evidence, not harm.
+ */
+export interface DecoySubjects {
+  decoySubjectIds(db: Db): Promise<string[]>;
+}
+
 export type IncidentsServiceOptions = {
   /** Detection's escalation hook. */
   alerts?: AlertEscalation;
+  decoys?: DecoySubjects;
   /** Opens the reports to regulators that the incident's facts call for. */
   reports?: ReportAssessment;
   /** Sequences the audit inbox before a blast radius is computed, so it sees every committed event. */
@@ -798,9 +807,12 @@ export class IncidentsService {
         created_by: principal.userId,
       });
       await repository.insertScopeSubjects(trx, id, next, toExposureCriteria(criteria));
-      const summary = summariseScope(
-        await repository.scopeCounts(trx, id, next, fieldCategories(), sensitiveFields()),
-      );
+      const decoys = (await this.options.decoys?.decoySubjectIds(trx)) ?? [];
+      const decoySubjects = await repository.deleteScopeSubjects(trx, id, next, decoys);
+      const summary = {
+        ...summariseScope(await repository.scopeCounts(trx, id, next, fieldCategories(), sensitiveFields())),
+        decoySubjects,
+      };
       const computedMs = Math.round(performance.now() - started);
       await repository.updateScopeTotals(trx, id, next, {
         summary,
@@ -813,6 +825,7 @@ export class IncidentsService {
         subjects: summary.subjects,
         events: summary.events,
         sensitiveSubjects: summary.sensitiveSubjects,
+        decoySubjects,
         users: criteria.userIds.length,
         apiTokens: criteria.apiTokenIds.length,
         sessions: criteria.sessionIds.length,

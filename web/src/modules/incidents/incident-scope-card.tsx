@@ -1,6 +1,7 @@
 import { AimOutlined, LockOutlined } from '@ant-design/icons';
 import { useMutation, useQueries, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
+  Alert,
   App,
   Button,
   Card,
@@ -236,6 +237,14 @@ export function IncidentScopeCard({
                   />
                 </Col>
               </Row>
+              {(scope.data.summary.decoySubjects ?? 0) > 0 && (
+                <Alert
+                  type="warning"
+                  showIcon
+                  data-testid="scope-decoys"
+                  title={t('incidents.scope.decoys', { n: scope.data.summary.decoySubjects })}
+                />
+              )}
               <Typography.Text type="secondary">
                 {formatDateTime(scope.data.criteria.from, language)} –{' '}
                 {formatDateTime(scope.data.criteria.to, language)}

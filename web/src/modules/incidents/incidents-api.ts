@@ -170,6 +170,7 @@ export type Scope = {
     idNumbersExposed: boolean;
     firstExposureAt: string | null;
     lastExposureAt: string | null;
+    decoySubjects?: number;
   };
   subjects: number;
   events: number;

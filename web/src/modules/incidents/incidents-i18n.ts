@@ -120,6 +120,7 @@ export const incidentsZhCN = {
     versions: '版本',
     none: '尚未计算影响范围',
     computed: '已保存第 {{version}} 版：{{subjects}} 人',
+    decoys: '触碰了 {{n}} 个蜜罐客户：蜜罐不是真实的人，已从受影响人数中剔除，作为证据保留在告警中',
     subjects: '受影响人数',
     events: '访问事件',
     sensitive: '涉及敏感信息',
@@ -364,6 +365,8 @@ export const incidentsEnUS: typeof incidentsZhCN = {
     versions: 'Versions',
     none: 'No blast radius computed yet',
     computed: 'Version {{version}} saved: {{subjects}} people',
+    decoys:
+      '{{n}} honeytoken customers were touched: decoys are nobody, so they are left out of the people affected and kept as evidence in the alerts',
     subjects: 'People affected',
     events: 'Access events',
     sensitive: 'With sensitive data',
