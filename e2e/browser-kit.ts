@@ -164,7 +164,7 @@ export type EnrolledStaff = {
   userId: string;
   totpSecret: string;
   /** Calls the API as this person (their cookie session, with the CSRF token). */
-  request: (method: 'GET' | 'POST', path: string, body?: object) => Promise<LightMyRequestResponse>;
+  request: (method: 'GET' | 'POST' | 'PATCH', path: string, body?: object) => Promise<LightMyRequestResponse>;
 };
 
 /**

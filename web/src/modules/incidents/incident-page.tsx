@@ -33,7 +33,7 @@ import {
   Typography,
 } from 'antd';
 import type { Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { formatDateTime } from '../../app/format-date';
@@ -42,9 +42,11 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
+import { campaignQueryKey } from '../breach-notices/breach-notices-api';
 import { BreachNoticesCard } from '../breach-notices/breach-notices-card';
 import { CompensationClaimsCard } from '../breach-notices/compensation-claims-card';
 import { IncidentReportsCard } from '../regulatory-reports/incident-reports-card';
+import { incidentReportsQueryKey } from '../regulatory-reports/regulatory-reports-api';
 import { IncidentContainmentCard } from './incident-containment-card';
 import { DrillTag, GradeTag, LevelTag, StateTag } from './incident-labels';
 import { IncidentScopeCard } from './incident-scope-card';
@@ -83,6 +85,7 @@ export function IncidentPage() {
   const problemMessage = useProblemMessage();
   const incident = useQuery(incidentQueryOptions(id));
   const mayUpdate = can(me?.permissions, 'update', 'Incident');
+  useDependentsRefresh(id, incident.data);
 
   if (incident.error) return <Alert type="error" showIcon title={problemMessage(incident.error)} />;
   if (!incident.data) return <Spin />;
@@ -145,6 +148,26 @@ export function IncidentPage() {
       <ReviewCard incident={data} mayUpdate={mayUpdate} />
     </Flex>
   );
+}
+
+/**
+ * The reports and notices cards are built from the incident's facts (scope, grade, measures), which the server
+ * re-reads on every change: when the incident changes, they are asked again (not on the first load).
+ */
+function useDependentsRefresh(incidentId: string, incident: IncidentDetail | undefined) {
+  const queryClient = useQueryClient();
+  const revision = incident
+    ? `${incident.version}:${incident.scopes.length}:${incident.containment.length}`
+    : undefined;
+  const seen = useRef<string | undefined>(undefined);
+  useEffect(() => {
+    if (revision === undefined) return;
+    const previous = seen.current;
+    seen.current = revision;
+    if (previous === undefined || previous === revision) return;
+    void queryClient.invalidateQueries({ queryKey: incidentReportsQueryKey(incidentId) });
+    void queryClient.invalidateQueries({ queryKey: campaignQueryKey(incidentId) });
+  }, [revision, incidentId, queryClient]);
 }
 
 function useRefresh(incidentId: string) {
