@@ -5,6 +5,7 @@ import {
   App,
   Button,
   Card,
+  Checkbox,
   DatePicker,
   Drawer,
   Flex,
@@ -28,7 +29,14 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
-import { changesOf, createUser, revokeUserSessions, updateUser, usersQueryOptions } from './users-api';
+import {
+  changesOf,
+  createUser,
+  emailChangeOf,
+  revokeUserSessions,
+  updateUser,
+  usersQueryOptions,
+} from './users-api';
 
 type UserFormValues = {
   username: string;
@@ -37,6 +45,9 @@ type UserFormValues = {
   branch?: string;
   status: 'active' | 'disabled';
   accessExpiresAt?: Dayjs | null;
+  /** Typed in only: the stored address is never sent to the console unmasked. */
+  email?: string;
+  removeEmail?: boolean;
 };
 
 /** Access ends at the end of the chosen day, in the administrator's time zone. */
@@ -117,6 +128,17 @@ export function UsersPage() {
               render: (value: string) => <Typography.Text code>{value}</Typography.Text>,
             },
             { title: t('users.columns.displayName'), dataIndex: 'displayName' },
+            {
+              // Masked by the server (issue 5 §1); the full address never reaches the console.
+              title: t('users.columns.email'),
+              dataIndex: 'email',
+              render: (value: string | null | undefined) =>
+                value ? (
+                  <Typography.Text data-testid="user-email">{value}</Typography.Text>
+                ) : (
+                  <Typography.Text type="secondary">{t('users.noEmail')}</Typography.Text>
+                ),
+            },
             {
               title: t('users.columns.role'),
               dataIndex: 'role',
@@ -289,6 +311,7 @@ function UserDrawer({
           branch,
           status: values.status,
           accessExpiresAt,
+          email: emailChangeOf(editing, values.email, values.removeEmail === true),
         });
         if (Object.keys(changes).length === 0) return { kind: 'unchanged' as const };
         return { kind: 'updated' as const, user: await updateUser(editing.id, changes) };
@@ -299,6 +322,7 @@ function UserDrawer({
         role: values.role,
         branch,
         accessExpiresAt,
+        email: values.email?.trim() || null,
       });
       return { kind: 'created' as const, ...created };
     },
@@ -394,6 +418,30 @@ function UserDrawer({
             options={roles.map((option) => ({ value: option.role, label: option.label[language] }))}
           />
         </Form.Item>
+        <Form.Item
+          name="email"
+          label={t('users.columns.email')}
+          extra={t('users.fields.emailHint')}
+          rules={[{ type: 'email', message: t('users.fields.emailInvalid') }]}
+        >
+          <Input
+            type="email"
+            maxLength={254}
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="user-email-input"
+            placeholder={
+              editing?.email
+                ? t('users.fields.emailKeep', { masked: editing.email })
+                : t('users.fields.emailNone')
+            }
+          />
+        </Form.Item>
+        {editing?.email && (
+          <Form.Item name="removeEmail" valuePropName="checked">
+            <Checkbox>{t('users.fields.removeEmail')}</Checkbox>
+          </Form.Item>
+        )}
         <Form.Item name="branch" label={t('users.columns.branch')} extra={t('users.fields.branchHint')}>
           <Input maxLength={64} />
         </Form.Item>
