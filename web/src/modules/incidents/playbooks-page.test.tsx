@@ -115,7 +115,7 @@ describe('playbook form values', () => {
     const edited = {
       labels: { 'zh-CN': ' 设备丢失 ', 'en-US': 'Lost device ' },
       steps: [{ ...form.steps[0], key: ' wipe ', dueHours: '0.5' as unknown as number, extra: 1 }],
-    } as typeof form;
+    } as unknown as typeof form;
     expect(inputOf(edited)).toEqual({
       labels: { 'zh-CN': '设备丢失', 'en-US': 'Lost device' },
       steps: [
