@@ -271,6 +271,7 @@ export const enUS: TranslationResources = {
     sessionsEnded: '{{n}} session(s) ended',
     created: 'User created',
     updated: 'User updated; their sessions were ended',
+    updatedKeptSessions: 'User updated',
     noChanges: 'Nothing changed',
     columns: {
       username: 'Login name',

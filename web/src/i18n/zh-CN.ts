@@ -270,6 +270,7 @@ export const zhCN = {
     sessionsEnded: '已结束 {{n}} 个会话',
     created: '用户已创建',
     updated: '用户已更新，其登录会话已结束',
+    updatedKeptSessions: '用户已更新',
     noChanges: '没有修改',
     columns: {
       username: '登录名',

@@ -34,6 +34,7 @@ import {
   createUser,
   emailChangeOf,
   revokeUserSessions,
+  type UserChanges,
   updateUser,
   usersQueryOptions,
 } from './users-api';
@@ -226,10 +227,13 @@ export function UsersPage() {
           void message.success(t('users.created'));
           setOneTimePassword({ name: user.displayName, username: user.username, password });
         }}
-        onUpdated={() => {
+        onUpdated={(changes) => {
           setDrawer(null);
           refresh();
-          void message.success(t('users.updated'));
+          // Only a new role or a disabled account ends the user's sessions (an email or branch change does not).
+          void message.success(
+            t(changes.role || changes.status === 'disabled' ? 'users.updated' : 'users.updatedKeptSessions'),
+          );
         }}
       />
 
@@ -281,7 +285,7 @@ function UserDrawer({
   state: { mode: 'create' } | { mode: 'edit'; user: StaffUser } | null;
   onClose: () => void;
   onCreated: (user: StaffUser, oneTimePassword: string) => void;
-  onUpdated: () => void;
+  onUpdated: (changes: UserChanges) => void;
 }) {
   const { t } = useTranslation();
   const { language } = useLanguage();
@@ -314,7 +318,7 @@ function UserDrawer({
           email: emailChangeOf(editing, values.email, values.removeEmail === true),
         });
         if (Object.keys(changes).length === 0) return { kind: 'unchanged' as const };
-        return { kind: 'updated' as const, user: await updateUser(editing.id, changes) };
+        return { kind: 'updated' as const, changes, user: await updateUser(editing.id, changes) };
       }
       const created = await createUser({
         username: values.username.trim(),
@@ -328,7 +332,7 @@ function UserDrawer({
     },
     onSuccess: (result) => {
       if (result.kind === 'created') onCreated(result.user, result.oneTimePassword);
-      else if (result.kind === 'updated') onUpdated();
+      else if (result.kind === 'updated') onUpdated(result.changes);
       else {
         void message.info(t('users.noChanges'));
         onClose();
