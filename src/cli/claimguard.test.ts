@@ -87,6 +87,28 @@ describe('claimguard CLI', () => {
     // Migrations and an argon2 hash on a fresh store: slow on a loaded two-core machine.
   }, 120_000);
 
+  it('init --email gives the first administrator a sealed work email and refuses a bad one unechoed (S2.3)', async () => {
+    const bad = captureCli(env);
+    expect(await runCli(['init', '--email', 'not-an-address'], bad.io)).toBe(EXIT.usage);
+    expect(bad.err()).not.toContain('not-an-address');
+    const good = captureCli(env);
+    expect(await runCli(['init', '--email', 'Security.Lead@claimguard.example'], good.io)).toBe(EXIT.ok);
+    expect(good.out()).toContain('one-time password');
+    expect(good.out()).not.toContain('security.lead');
+    const store = await openEmbeddedStore({ dataDir });
+    try {
+      const admin = await store.db
+        .selectFrom('staff_users')
+        .select(['email_sealed', 'email_hmac'])
+        .where('username', '=', 'admin')
+        .executeTakeFirstOrThrow();
+      expect(admin.email_sealed).toMatch(/^v1\./);
+      expect(admin.email_hmac).toMatch(/^[0-9a-f]{64}$/);
+    } finally {
+      await store.close();
+    }
+  }, 120_000);
+
   it('exits 7 when the identity key is readable by others', async () => {
     expect(await runCli(['init'], captureCli(env).io)).toBe(EXIT.ok);
     chmodSync(join(dataDir, 'keys', 'identity.key'), 0o644);

@@ -10,6 +10,7 @@ import { startServer } from '../http/start-server.js';
 import { registerAuditCommands } from '../modules/audit/audit.cli.js';
 import { registerBreachNoticeCommands } from '../modules/breach-notices/breach-notices.cli.js';
 import { demoBanner, registerDemoCommand } from '../modules/demo/demo.cli.js';
+import { staffEmailSchema } from '../modules/identity/identity.schema.js';
 import { registerKeyCommands } from '../modules/vault/vault.cli.js';
 import { describeFailure } from './cli-errors.js';
 import { formatDoctorReport, runDoctor } from './doctor.js';
@@ -93,9 +94,16 @@ export function buildProgram(io: CliIo = defaultIo): Command {
   program
     .command('init')
     .description('create the keys and the first administrator (serve does this on a fresh store too)')
-    .action(async () => {
+    .option('--email <address>', "the first administrator's work email (sealed at rest; never printed back)")
+    .action(async (options: { email?: string }) => {
+      // Checked here rather than by an argParser: commander's message would quote the value (personal data).
+      const email = options.email === undefined ? null : staffEmailSchema.safeParse(options.email);
+      if (email && !email.success) {
+        io.err('claimguard: --email is not an email address\n');
+        throw new ExitRequest(EXIT.usage);
+      }
       const config = loadConfig(io.env);
-      const result = await initialise(config);
+      const result = await initialise(config, { email: email?.data ?? null });
       for (const line of result.keys) io.out(`${line}\n`);
       io.out(
         result.firstAdministrator

@@ -11,11 +11,12 @@ import { initVaultKeys } from '../modules/vault/key-provider.js';
 
 /**
  * `claimguard init`: the keys a store needs (each created once, mode 0600, never overwritten) and the
- * first administrator, whose one-time password is printed once and must be changed at first sign-in,
+ * first administrator (with a work email when `--email` gives one), whose one-time password is printed once and must be changed at first sign-in,
  * followed by second-factor enrolment.
  */
 export async function initialise(
   config: Config,
+  options: { email?: string | null } = {},
 ): Promise<{ keys: string[]; firstAdministrator: { username: string; oneTimePassword: string } | null }> {
   const keys: string[] = [];
   if (!config.identityKey) {
@@ -44,7 +45,7 @@ export async function initialise(
       secretBox: new SecretBox(identityKey),
       sessionIdleMs: config.sessionIdleMinutes * 60_000,
       sessionMaxMs: config.sessionMaxHours * 3_600_000,
-    }).createFirstAdministrator();
+    }).createFirstAdministrator('admin', options.email ?? null);
     await audit.flush();
     return { keys, firstAdministrator };
   } finally {

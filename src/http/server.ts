@@ -46,6 +46,7 @@ import { IdentityService } from '../modules/identity/identity.service.js';
 import { passkeyRoutes } from '../modules/identity/passkeys.routes.js';
 import { PasskeyService } from '../modules/identity/passkeys.service.js';
 import { SecretBox } from '../modules/identity/secret-box.js';
+import { staffDirectory } from '../modules/identity/staff-directory.js';
 import { breachNoticeSourcesOf } from '../modules/incidents/breach-notice-sources.js';
 import { ContainmentChecks, ContainmentService } from '../modules/incidents/containment.service.js';
 import { incidentsRoutes } from '../modules/incidents/incidents.routes.js';
@@ -56,6 +57,7 @@ import {
   NotificationService,
   type RecipientDirectory,
 } from '../modules/notifications/notifications.service.js';
+import { directoryByKind } from '../modules/notifications/recipient-directories.js';
 import { type PaymentGateway, SimulatedPaymentGateway } from '../modules/payouts/payment-gateway.js';
 import { payoutsRoutes } from '../modules/payouts/payouts.routes.js';
 import { PayoutsService } from '../modules/payouts/payouts.service.js';
@@ -90,7 +92,7 @@ declare module 'fastify' {
       customers: CustomerService;
       vault: VaultService;
       notifications: NotificationService;
-      /** Where the notification dispatcher finds customers' addresses (read through the vault). */
+      /** Where the notification dispatcher finds addresses: customers' through the vault, staff's through identity. */
       directory: RecipientDirectory;
       documents: DocumentsService;
       payouts: PayoutsService;
@@ -322,7 +324,11 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       defaultLanguage: config.language,
     });
     claims.onClaimMoved(claimNotices(notifications, customers));
-    const directory = customerDirectory(customers);
+    // Customers' addresses come through the vault, staff's (security officers' alert emails) through identity.
+    const directory = directoryByKind({
+      customer: customerDirectory(customers),
+      staff: staffDirectory(identity),
+    });
     const documents = new DocumentsService(claims, vault, options.audit, store.db);
     const verification = new ClaimantVerificationService(
       claims,

@@ -201,6 +201,26 @@ describe('route access policies', () => {
     }
   }, 120_000);
 
+  it('lets every signed-in staff member at their own work email only, its change with step-up (S2.3, issue 5 §1)', () => {
+    // Own data, like /auth/sessions: no role grant; the service reads the caller's own row only.
+    const own = Object.fromEntries(
+      server.app.routeAccess
+        .filter((route) => route.url === '/api/v1/auth/me/email' && route.method !== 'HEAD')
+        .map((route) => [route.method, route.access]),
+    );
+    expect(own).toEqual({
+      GET: { authenticated: true },
+      PUT: { authenticated: true, stepUp: true },
+    });
+    // Everyone else's address: the administrators' user routes (masked) and the incident playbooks' history.
+    const access = (method: string, url: string) =>
+      server.app.routeAccess.find((route) => route.method === method && route.url === url)?.access;
+    expect(access('GET', '/api/v1/users')).toEqual({ can: ['read', 'User'] });
+    expect(access('GET', '/api/v1/incidents/playbooks/:kind/versions')).toEqual({
+      can: ['read', 'Incident'],
+    });
+  });
+
   it('refuses to register a route without a policy', async () => {
     const fresh = await createTestServer();
     try {

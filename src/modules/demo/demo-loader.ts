@@ -52,6 +52,11 @@ export type DemoOptions = {
 
 const BRANCHES = ['beijing', 'shanghai'] as const;
 
+/** A demo staff member's work email, e.g. `demo-security@claimguard.example` (a reserved domain). */
+export function demoStaffEmail(username: string): string {
+  return `${username}@claimguard.example`;
+}
+
 const STAFF: readonly { username: string; role: StaffRole; branch: string | null; name: string }[] = [
   { username: 'demo-intake', role: 'claims_intake', branch: 'beijing', name: '王受理' },
   { username: 'demo-adjuster', role: 'adjuster', branch: 'beijing', name: '刘理算' },
@@ -142,6 +147,8 @@ export async function loadDemoData(deps: DemoDependencies, options: DemoOptions 
       role: member.role,
       branch: member.branch,
       accessExpiresAt: member.role === 'external_auditor' ? new Date(Date.now() + 90 * 86_400_000) : null,
+      // Fictitious work addresses (issue 5 section 1): the security officer's gets the alert emails.
+      email: demoStaffEmail(member.username),
     });
     staff.push({ username: member.username, role: member.role, branch: member.branch, oneTimePassword });
     principals.set(member.username, {

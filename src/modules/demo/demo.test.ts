@@ -53,6 +53,19 @@ describe('demo data', () => {
       expect(account.oneTimePassword).toMatch(/^[A-Z0-9]{4}(-[A-Z0-9]{4}){4}$/);
   });
 
+  it("gives demo staff work emails; the security officer's is where alert emails go (issue 5 §1, S2.3)", async () => {
+    const officer = await server.store.db
+      .selectFrom('staff_users')
+      .select(['id', 'email_sealed'])
+      .where('username', '=', 'demo-security')
+      .executeTakeFirstOrThrow();
+    expect(officer.email_sealed).not.toContain('demo-security');
+    const directory = server.app.claims?.directory;
+    expect(await directory?.addressOf(server.store.db, { kind: 'staff', id: officer.id }, 'email')).toBe(
+      'demo-security@claimguard.example',
+    );
+  });
+
   it('puts claims in every state of the lifecycle', async () => {
     expect(Object.keys(result.claimsByState).sort()).toEqual([...CLAIM_STATES].sort());
     const { rows } = await sql<{

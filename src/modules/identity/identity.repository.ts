@@ -126,6 +126,33 @@ export class IdentityRepository {
       .then((row) => Number(row.n));
   }
 
+  /** Sealed work emails of the given users (all users when `ids` is null); callers audit the read. */
+  sealedEmails(ids: readonly string[] | null): Promise<{ id: string; email_sealed: string | null }[]> {
+    let query = this.db.selectFrom('staff_users').select(['id', 'email_sealed']);
+    if (ids) {
+      if (ids.length === 0) return Promise.resolve([]);
+      query = query.where('id', 'in', ids);
+    }
+    return query.execute();
+  }
+
+  /** The user holding the work email with this keyed HMAC, if any. */
+  findByEmailHmac(emailHmac: string): Promise<{ id: string } | undefined> {
+    return this.db
+      .selectFrom('staff_users')
+      .select('id')
+      .where('email_hmac', '=', emailHmac)
+      .executeTakeFirst();
+  }
+
+  async setEmail(id: string, email: { sealed: string; hmac: string } | null): Promise<void> {
+    await this.db
+      .updateTable('staff_users')
+      .set({ email_sealed: email?.sealed ?? null, email_hmac: email?.hmac ?? null })
+      .where('id', '=', id)
+      .execute();
+  }
+
   async insertUser(row: {
     id: string;
     username: string;

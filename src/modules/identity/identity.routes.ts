@@ -16,6 +16,8 @@ import {
   loginBodySchema,
   loginResponseSchema,
   meSchema,
+  myEmailBodySchema,
+  myEmailSchema,
   passwordChangeSchema,
   sessionSchema,
   updateUserSchema,
@@ -103,6 +105,35 @@ export const authRoutes: FastifyPluginAsyncZod<{ identity: IdentityService }> = 
         permissions: rulesOf(request.ability),
       };
     },
+  );
+
+  app.get(
+    '/auth/me/email',
+    {
+      // Own data only: any signed-in staff member, for themselves.
+      config: { access: { authenticated: true } },
+      schema: {
+        tags: ['auth'],
+        summary: 'My work email, masked (the read is audited)',
+        response: { 200: myEmailSchema, ...errors },
+      },
+    },
+    async (request) => identity.myEmail(contextOf(request)),
+  );
+
+  app.put(
+    '/auth/me/email',
+    {
+      // Where security alerts reach me: changing it is a key operation, so it needs a fresh second factor.
+      config: { access: { authenticated: true, stepUp: true } },
+      schema: {
+        tags: ['auth'],
+        summary: 'Set (or, with null, remove) my work email; audited',
+        body: myEmailBodySchema,
+        response: { 200: myEmailSchema, ...errors },
+      },
+    },
+    async (request) => identity.setMyEmail(contextOf(request), request.body.email),
   );
 
   app.post(
@@ -301,7 +332,7 @@ export const userRoutes: FastifyPluginAsyncZod<{ identity: IdentityService }> = 
         response: { 200: z.array(userSchema), ...errors },
       },
     },
-    async () => identity.listUsers(),
+    async (request) => identity.listUsersForAdministration(contextOf(request)),
   );
 
   app.post(
@@ -324,7 +355,8 @@ export const userRoutes: FastifyPluginAsyncZod<{ identity: IdentityService }> = 
       config: { access: { can: ['update', 'User'], stepUp: true } },
       schema: {
         tags: ['users'],
-        summary: "Change a user's role, branch, status or access expiry; their sessions end",
+        summary:
+          "Change a user's role, branch, status, access expiry or work email; a role change or disabling ends their sessions",
         params: idParamsSchema,
         body: updateUserSchema,
         response: { 200: userSchema, ...errors },

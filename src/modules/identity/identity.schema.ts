@@ -36,6 +36,11 @@ export const userSchema = z
     accessExpiresAt: z.date().nullable(),
     createdAt: z.date(),
     lastLoginAt: z.date().nullable(),
+    email: z
+      .string()
+      .nullable()
+      .optional()
+      .meta({ description: 'The work email, masked (e.g. d***@claimguard.example); null: none on file' }),
   })
   .meta({ id: 'StaffUser' });
 
@@ -72,6 +77,9 @@ export const sessionSchema = z
 
 export const idParamsSchema = z.object({ id: z.uuid() });
 
+/** A staff work email (issue 5 section 1): validated, at most 254 characters (RFC 5321). */
+export const staffEmailSchema = z.string().trim().max(254).pipe(z.email());
+
 export const createUserSchema = z.object({
   username: z
     .string()
@@ -83,7 +91,13 @@ export const createUserSchema = z.object({
   role: z.enum(STAFF_ROLES),
   branch: z.string().trim().min(1).max(64).nullable().default(null),
   accessExpiresAt: z.coerce.date().nullable().default(null),
+  email: staffEmailSchema.nullable().default(null),
 });
+
+export const myEmailBodySchema = z.object({ email: staffEmailSchema.nullable() });
+export const myEmailSchema = z
+  .object({ email: z.string().nullable().meta({ description: 'Masked; null: none on file' }) })
+  .meta({ id: 'MyWorkEmail' });
 
 export const updateUserSchema = z
   .object({
@@ -91,6 +105,8 @@ export const updateUserSchema = z
     branch: z.string().trim().min(1).max(64).nullable().optional(),
     status: z.enum(['active', 'disabled']).optional(),
     accessExpiresAt: z.coerce.date().nullable().optional(),
+    /** A new work email, or null to remove it. */
+    email: staffEmailSchema.nullable().optional(),
   })
   .refine((value) => Object.keys(value).length > 0, 'name at least one change');
 

@@ -10,7 +10,13 @@ import {
   type StaffPrincipal,
 } from '../access/principal.js';
 import { ROLES, type StaffRole } from '../access/roles.js';
-import type { AuditActor, AuditEventInput, AuditRecorder } from '../audit/audit-event.js';
+import {
+  type AuditActor,
+  type AuditEventInput,
+  type AuditRecorder,
+  SYSTEM_ACTOR,
+} from '../audit/audit-event.js';
+import { maskEmail } from '../vault/masking.js';
 import { IdentityRepository, type SessionRow, type StaffUserRow } from './identity.repository.js';
 import { hashPassword, judgePassword, timingDummyHash, verifyPassword } from './password-policy.js';
 import type { SecretBox } from './secret-box.js';
@@ -60,6 +66,8 @@ export type UserView = {
   accessExpiresAt: Date | null;
   createdAt: Date;
   lastLoginAt: Date | null;
+  /** The work email, MASKED, where the caller is shown it (administration); absent elsewhere. */
+  email?: string | null;
 };
 
 export const SESSION_TOUCH_INTERVAL_MS = 60_000;
@@ -69,6 +77,18 @@ export const LOCK_DURATION_MS = 15 * 60_000;
 const THROTTLE_WINDOW_MS = 15 * 60_000;
 const RECOVERY_CODE_COUNT = 10;
 const TOTP_PURPOSE = 'totp-secret';
+/** Associated data of a sealed staff email is this plus the user's id: a sealed address moved to another row does not open. */
+const EMAIL_PURPOSE = 'staff-email';
+/** The audit log's name for the field (staff data is not in the customers' vault catalogue). */
+export const STAFF_EMAIL_FIELD = 'staff.email';
+
+/** Why a staff email is read: shown masked to the user or an administrator, or used to send a notice. */
+export type StaffEmailPurpose = 'account-administration' | 'notification';
+
+/** Lower-cased, trimmed, NFKC: the form that is sealed and HMAC'd, so lookups ignore case and spaces. */
+export function normaliseStaffEmail(email: string): string {
+  return email.normalize('NFKC').trim().toLowerCase();
+}
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest('hex');
 
@@ -149,7 +169,11 @@ export class IdentityService {
   }
 
   private async audited<T>(
-    event: Omit<AuditEventInput, 'dataSubjectId' | 'fields' | 'purpose'> & { dataSubjectId?: string | null },
+    event: Omit<AuditEventInput, 'dataSubjectId' | 'fields' | 'purpose'> & {
+      dataSubjectId?: string | null;
+      fields?: readonly string[];
+      purpose?: string | null;
+    },
     work: (repository: IdentityRepository, trx: Kysely<Database>) => Promise<T>,
   ): Promise<T> {
     return this.db.transaction().execute(async (trx) => {
@@ -561,6 +585,8 @@ export class IdentityService {
       role: StaffRole;
       branch: string | null;
       accessExpiresAt: Date | null;
+      /** Work email (issue 5 section 1): sealed, never logged or put in audit details. */
+      email?: string | null;
     },
   ): Promise<{ user: UserView; oneTimePassword: string }> {
     if (!ROLES.includes(input.role) || input.role === ('customer' as StaffRole)) {
@@ -573,11 +599,19 @@ export class IdentityService {
       throw new DomainError('conflict', 'That login name is taken.');
     const oneTimePassword = readableSecret(20);
     const id = randomUUID();
+    const email = input.email ? this.#sealEmail(id, input.email) : null;
+    if (email) await this.#refuseTakenEmail(this.#repository, email.hmac, id);
     const passwordHash = await hashPassword(oneTimePassword);
     await this.audited(
-      this.event(context, 'user.created', { type: 'staff-user', id }, 'success', { role: input.role }),
-      (repository) =>
-        repository.insertUser({
+      {
+        ...this.event(context, 'user.created', { type: 'staff-user', id }, 'success', {
+          role: input.role,
+          email: email !== null,
+        }),
+        fields: email ? [STAFF_EMAIL_FIELD] : [],
+      },
+      async (repository) => {
+        await repository.insertUser({
           id,
           username: input.username,
           display_name: input.displayName,
@@ -586,11 +620,16 @@ export class IdentityService {
           password_hash: passwordHash,
           must_change_password: true,
           access_expires_at: input.accessExpiresAt,
-        }),
+        });
+        if (email) await repository.setEmail(id, email);
+      },
     );
     const row = await this.#repository.findUser(id);
     if (!row) throw new DomainError('internal');
-    return { user: toUserView(row), oneTimePassword };
+    return {
+      user: { ...toUserView(row), email: input.email ? maskEmail(normaliseStaffEmail(input.email)) : null },
+      oneTimePassword,
+    };
   }
 
   async listUsers(): Promise<UserView[]> {
@@ -605,27 +644,37 @@ export class IdentityService {
       branch?: string | null;
       status?: 'active' | 'disabled';
       accessExpiresAt?: Date | null;
+      /** A new work email, or null to remove it; absent: unchanged. */
+      email?: string | null;
     },
   ): Promise<UserView> {
     const principal = this.staff(context);
     const user = await this.#repository.findUser(id);
     if (!user) throw new DomainError('not-found', 'No such user.');
+    const email = changes.email ? this.#sealEmail(id, changes.email) : null;
+    if (email) await this.#refuseTakenEmail(this.#repository, email.hmac, id);
     if (id === principal.userId && (changes.role || changes.status === 'disabled')) {
       throw new DomainError('forbidden', 'Nobody changes their own role or disables themselves.');
     }
     const now = this.#now();
     await this.audited(
-      this.event(context, 'user.updated', { type: 'staff-user', id }, 'success', {
-        ...(changes.role ? { fromRole: user.role, toRole: changes.role } : {}),
-        ...(changes.status ? { status: changes.status } : {}),
-      }),
+      {
+        ...this.event(context, 'user.updated', { type: 'staff-user', id }, 'success', {
+          ...(changes.role ? { fromRole: user.role, toRole: changes.role } : {}),
+          ...(changes.status ? { status: changes.status } : {}),
+          ...(changes.email !== undefined ? { email: changes.email ? 'changed' : 'removed' } : {}),
+        }),
+        fields: changes.email !== undefined ? [STAFF_EMAIL_FIELD] : [],
+      },
       async (repository) => {
-        await repository.updateUser(id, {
+        if (changes.email !== undefined) await repository.setEmail(id, email);
+        const columns = {
           ...(changes.role ? { role: changes.role } : {}),
           ...(changes.branch !== undefined ? { branch: changes.branch } : {}),
           ...(changes.status ? { status: changes.status } : {}),
           ...(changes.accessExpiresAt !== undefined ? { access_expires_at: changes.accessExpiresAt } : {}),
-        });
+        };
+        if (Object.keys(columns).length > 0) await repository.updateUser(id, columns);
         // A changed role or a disabled account takes effect now, not when the old sessions expire.
         if (changes.role || changes.status === 'disabled')
           await repository.revokeSessions({ userId: id }, 'user-changed', now);
@@ -633,7 +682,126 @@ export class IdentityService {
     );
     const row = await this.#repository.findUser(id);
     if (!row) throw new DomainError('internal');
-    return toUserView(row);
+    const [withEmail] = await this.#withMaskedEmails(context, [toUserView(row)]);
+    return withEmail ?? toUserView(row);
+  }
+
+  // ---- work email (issue 5 section 1, S2.3) ---------------------------------------------------------
+
+  #sealEmail(userId: string, email: string): { sealed: string; hmac: string } {
+    const normalised = normaliseStaffEmail(email);
+    return {
+      sealed: this.options.secretBox.seal(normalised, `${EMAIL_PURPOSE}:${userId}`),
+      hmac: this.options.secretBox.keyedHash(normalised, EMAIL_PURPOSE),
+    };
+  }
+
+  async #refuseTakenEmail(repository: IdentityRepository, hmac: string, userId: string): Promise<void> {
+    const holder = await repository.findByEmailHmac(hmac);
+    // SECURITY: the answer names neither the address nor who holds it.
+    if (holder && holder.id !== userId)
+      throw new DomainError('conflict', 'That email address belongs to another account.');
+  }
+
+  /**
+   * Opens the sealed emails of `ids` and records one `staff.email.read` event (fields `staff.email`, the
+   * purpose, how many, masked or not) in the same transaction as the read. Users without an address are
+   * absent from the map.
+   */
+  async #readEmails(
+    db: Kysely<Database>,
+    ids: readonly string[] | null,
+    access: { actor: AuditActor; requestId: string | null; purpose: StaffEmailPurpose; masked: boolean },
+  ): Promise<Map<string, string>> {
+    const work = async (trx: Kysely<Database>) => {
+      const rows = await this.#repository.with(trx).sealedEmails(ids);
+      const found = new Map<string, string>();
+      for (const row of rows) {
+        if (!row.email_sealed) continue;
+        const plain = this.options.secretBox.open(row.email_sealed, `${EMAIL_PURPOSE}:${row.id}`);
+        found.set(row.id, access.masked ? maskEmail(plain) : plain);
+      }
+      await this.options.audit.record(trx, {
+        actor: access.actor,
+        action: 'staff.email.read',
+        resource: { type: 'staff-user', id: ids?.length === 1 ? (ids[0] ?? null) : null },
+        dataSubjectId: null,
+        fields: [STAFF_EMAIL_FIELD],
+        purpose: access.purpose,
+        outcome: 'success',
+        requestId: access.requestId,
+        details: { users: found.size, masked: access.masked },
+      });
+      return found;
+    };
+    return db.isTransaction ? work(db) : db.transaction().execute(work);
+  }
+
+  async #withMaskedEmails(context: RequestContext, users: UserView[]): Promise<UserView[]> {
+    const emails = await this.#readEmails(this.db, users.length === 1 ? users.map((user) => user.id) : null, {
+      actor: auditActorOf(context),
+      requestId: context.requestId,
+      purpose: 'account-administration',
+      masked: true,
+    });
+    return users.map((user) => ({ ...user, email: emails.get(user.id) ?? null }));
+  }
+
+  /** The administrators' list (S3.3): every account with its work email masked; the read is audited. */
+  async listUsersForAdministration(context: RequestContext): Promise<UserView[]> {
+    return this.#withMaskedEmails(context, await this.listUsers());
+  }
+
+  /** The signed-in person's own work email, masked (their profile page); audited. */
+  async myEmail(context: RequestContext): Promise<{ email: string | null }> {
+    const principal = this.staff(context);
+    const emails = await this.#readEmails(this.db, [principal.userId], {
+      actor: auditActorOf(context),
+      requestId: context.requestId,
+      purpose: 'account-administration',
+      masked: true,
+    });
+    return { email: emails.get(principal.userId) ?? null };
+  }
+
+  /** The signed-in person sets (or, with null, removes) their own work email; audited. */
+  async setMyEmail(context: RequestContext, email: string | null): Promise<{ email: string | null }> {
+    const principal = this.staff(context);
+    const sealed = email ? this.#sealEmail(principal.userId, email) : null;
+    if (sealed) await this.#refuseTakenEmail(this.#repository, sealed.hmac, principal.userId);
+    await this.audited(
+      {
+        ...this.event(
+          context,
+          'user.email.changed',
+          { type: 'staff-user', id: principal.userId },
+          'success',
+          {
+            email: sealed ? 'changed' : 'removed',
+          },
+        ),
+        fields: [STAFF_EMAIL_FIELD],
+      },
+      (repository) => repository.setEmail(principal.userId, sealed),
+    );
+    return { email: email ? maskEmail(normaliseStaffEmail(email)) : null };
+  }
+
+  /**
+   * Where to email a staff member (the notification dispatcher's directory): the address in clear, read as
+   * the system with purpose `notification` and audited in `db`'s transaction; null without an address or
+   * for an account that is not active.
+   */
+  async emailForNotification(db: Kysely<Database>, userId: string): Promise<string | null> {
+    const user = await this.#repository.with(db).findUser(userId);
+    if (user?.status !== 'active') return null;
+    const emails = await this.#readEmails(db, [userId], {
+      actor: SYSTEM_ACTOR,
+      requestId: null,
+      purpose: 'notification',
+      masked: false,
+    });
+    return emails.get(userId) ?? null;
   }
 
   async revokeUserSessions(context: RequestContext, userId: string): Promise<{ revoked: number }> {
@@ -708,11 +876,12 @@ export class IdentityService {
   /** Creates the first administrator, once; refuses when any user exists. */
   async createFirstAdministrator(
     username = 'admin',
+    email: string | null = null,
   ): Promise<{ username: string; oneTimePassword: string } | null> {
     if ((await this.#repository.countUsers()) > 0) return null;
     const { oneTimePassword } = await this.createUser(
       { principal: null, requestId: null, ip: null, userAgent: null },
-      { username, displayName: 'Administrator', role: 'admin', branch: null, accessExpiresAt: null },
+      { username, displayName: 'Administrator', role: 'admin', branch: null, accessExpiresAt: null, email },
     );
     return { username, oneTimePassword };
   }

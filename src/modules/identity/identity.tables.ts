@@ -26,6 +26,13 @@ export type StaffUsersTable = {
   access_expires_at: Date | null;
   created_at: Generated<Date>;
   last_login_at: Date | null;
+  /**
+   * Work email (migration 2026-11-25T0800-staff-email), personal data: sealed with the identity key, bound to
+   * the user's id; read only by IdentityService, which audits every read and write.
+   */
+  email_sealed: string | null;
+  /** Keyed HMAC of the normalised address (SecretBox.keyedHash): lookup and uniqueness, never the address. */
+  email_hmac: string | null;
 };
 
 export type StaffSessionsTable = {

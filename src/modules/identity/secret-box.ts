@@ -1,13 +1,31 @@
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHmac, hkdfSync, randomBytes } from 'node:crypto';
 
 /**
- * Seals small secrets of the identity module (TOTP shared secrets) with AES-256-GCM under the identity
+ * Seals small secrets of the identity module (TOTP shared secrets, staff email addresses) with AES-256-GCM under the identity
  * key. Format: `v1.<iv>.<tag>.<ciphertext>` in base64url; the purpose string is bound as associated data,
  * so a sealed TOTP secret cannot be passed off as another kind of secret.
  */
 export class SecretBox {
+  readonly #macKeys = new Map<string, Buffer>();
+
   constructor(private readonly key: Buffer) {
     if (key.length !== 32) throw new Error('the identity key must be 32 bytes');
+  }
+
+  /**
+   * A keyed HMAC-SHA256 (hex) of a value, under a key derived from the identity key for `purpose` alone:
+   * lets a sealed value be found and kept unique (staff emails) without a plain hash anyone could
+   * recompute from a guessed address.
+   */
+  keyedHash(value: string, purpose: string): string {
+    let macKey = this.#macKeys.get(purpose);
+    if (!macKey) {
+      macKey = Buffer.from(
+        hkdfSync('sha256', this.key, Buffer.alloc(0), `claimguard/identity/${purpose}`, 32),
+      );
+      this.#macKeys.set(purpose, macKey);
+    }
+    return createHmac('sha256', macKey).update(value, 'utf8').digest('hex');
   }
 
   seal(plaintext: string, purpose: string): string {

@@ -272,6 +272,16 @@ export async function playbookVersion(
   return query.executeTakeFirst();
 }
 
+/** Every saved version of a playbook, newest first (the shipped version 0 is not stored). */
+export async function playbookVersions(db: Db, kind: string): Promise<PlaybookRow[]> {
+  return db
+    .selectFrom('incident_playbooks')
+    .select(['kind', 'version', 'labels', 'steps', 'updated_by', 'updated_at'])
+    .where('kind', '=', kind)
+    .orderBy('version', 'desc')
+    .execute();
+}
+
 export async function insertPlaybook(
   db: Db,
   row: { kind: string; version: number; labels: unknown; steps: unknown; updated_by: string },

@@ -112,6 +112,20 @@ export const incidentsRoutes: FastifyPluginAsyncZod<{
   );
 
   app.get(
+    '/incidents/playbooks/:kind/versions',
+    {
+      config: read,
+      schema: {
+        tags: ['incidents'],
+        summary: "A playbook's versions, newest first, down to the shipped version 0",
+        params: z.object({ kind: z.enum(INCIDENT_KINDS) }),
+        response: { 200: z.object({ items: z.array(playbookSchema) }), ...errors },
+      },
+    },
+    async (request) => ({ items: await incidents.playbookHistory(request.params.kind) }),
+  );
+
+  app.get(
     '/incidents/playbooks',
     {
       config: read,

@@ -239,6 +239,12 @@ describeEachStore('incidents', (kind) => {
     expect(incident.playbookVersion).toBe(1);
     expect(incident.tasks[0]).toMatchObject({ stepKey: 'wipe', ownerRole: 'admin' });
     expect((await incidents.playbook('lost-device', 0)).steps[0]?.key).toBe('remote-wipe');
+    // The history the console shows (issue 5 §2): newest first, down to the shipped version.
+    const history = await incidents.playbookHistory('lost-device');
+    expect(history.map((playbook) => playbook.version)).toEqual([1, 0]);
+    expect(history[0]).toMatchObject({ labels: { 'en-US': 'Lost device (revised)' } });
+    expect(history[0]?.updatedBy).toBe(saved.updatedBy);
+    expect(history[0]?.updatedBy).not.toBeNull();
   });
 
   it('every shipped playbook covers the kinds the issue names, each with owners and due times', async () => {

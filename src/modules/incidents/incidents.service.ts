@@ -616,6 +616,15 @@ export class IncidentsService {
     return playbookOf(row);
   }
 
+  /**
+   * Every version of a playbook, newest first, ending with the shipped version 0 (S2.5, issue 5 §2): what
+   * the console's playbook page shows as history, and what an incident declared under an old version ran.
+   */
+  async playbookHistory(kind: IncidentKind): Promise<Playbook[]> {
+    const rows = await repository.playbookVersions(this.db, kind);
+    return [...rows.map(playbookOf), shippedPlaybook(kind)];
+  }
+
   /** Saves a new version of a playbook; incidents already declared keep theirs. */
   async savePlaybook(caller: IncidentCaller, kind: IncidentKind, input: PlaybookInput): Promise<Playbook> {
     const principal = staffOf(caller);

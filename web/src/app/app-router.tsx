@@ -13,6 +13,7 @@ import { DetectionAlertsPage } from '../modules/detection/detection-alerts-page'
 import { DetectionHoneytokensPage } from '../modules/detection/detection-honeytokens-page';
 import { DetectionRulesPage } from '../modules/detection/detection-rules-page';
 import { IncidentsRegisterPage } from '../modules/incidents/incidents-register-page';
+import { PlaybooksPage } from '../modules/incidents/playbooks-page';
 import { PayoutsPage } from '../modules/payouts/payouts-page';
 import { portalRoutes } from '../modules/portal/portal-routes';
 import {
@@ -96,6 +97,14 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="Incident">
                   <IncidentsRegisterPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.incidentPlaybooks,
+              element: (
+                <RequirePermission action="read" subject="Incident">
+                  <PlaybooksPage />
                 </RequirePermission>
               ),
             },

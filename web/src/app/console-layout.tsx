@@ -9,6 +9,7 @@ import {
   FundOutlined,
   MenuOutlined,
   PayCircleOutlined,
+  ProfileOutlined,
   RadarChartOutlined,
   SafetyCertificateFilled,
   SafetyOutlined,
@@ -141,6 +142,11 @@ export function ConsoleLayout() {
             icon: <BugOutlined />,
             label: <Link to={routePaths.incidents}>{t('nav.incidents')}</Link>,
           },
+          {
+            key: routePaths.incidentPlaybooks,
+            icon: <ProfileOutlined />,
+            label: <Link to={routePaths.incidentPlaybooks}>{t('incidents.playbooks.nav')}</Link>,
+          },
         ]
       : []),
     ...(can(me?.permissions, 'read', 'RegulatoryRegime')
@@ -167,9 +173,11 @@ export function ConsoleLayout() {
       label: <Link to={routePaths.account}>{t('nav.account')}</Link>,
     },
   ];
-  const selectedKeys = Object.values(routePaths).filter(
-    (path) => pathname === path || pathname.startsWith(`${path}/`),
-  );
+  // The longest matching path only: /incidents/playbooks selects Playbooks, not Incidents as well.
+  const selectedKeys = Object.values(routePaths)
+    .filter((path) => pathname === path || pathname.startsWith(`${path}/`))
+    .sort((a, b) => b.length - a.length)
+    .slice(0, 1);
 
   return (
     <Layout style={{ minHeight: '100vh' }}>

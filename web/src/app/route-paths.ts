@@ -9,6 +9,8 @@ export const routePaths = {
   securityAlerts: '/security/alerts',
   regulatoryReports: '/regulatory-reports',
   incidents: '/incidents',
+  /** Incident playbooks (S2.5, issue 5 §2): a static segment, so it wins over `/incidents/:id`. */
+  incidentPlaybooks: '/incidents/playbooks',
   detectionRisk: '/detection/risk',
   detectionAlerts: '/detection/alerts',
   detectionRules: '/detection/rules',

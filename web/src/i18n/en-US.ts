@@ -220,6 +220,20 @@ export const enUS: TranslationResources = {
       endConfirm: 'End this session? That device will have to sign in again.',
       ended: 'Session ended',
     },
+    email: {
+      title: 'Work email',
+      intro:
+        'Security alerts and other notices are sent to this address. It is stored encrypted and shown here masked; changing it needs a recent second-factor check.',
+      current: 'Current address',
+      none: 'None',
+      newAddress: 'New address',
+      invalid: 'Enter a valid email address',
+      save: 'Save',
+      remove: 'Remove',
+      removeConfirm: 'Remove your work email? You will no longer get notices by email.',
+      saved: 'Work email saved',
+      removed: 'Work email removed',
+    },
     tokens: {
       title: 'My API tokens',
       create: 'Create token',
@@ -257,6 +271,7 @@ export const enUS: TranslationResources = {
     sessionsEnded: '{{n}} session(s) ended',
     created: 'User created',
     updated: 'User updated; their sessions were ended',
+    updatedKeptSessions: 'User updated',
     noChanges: 'Nothing changed',
     columns: {
       username: 'Login name',
@@ -266,6 +281,7 @@ export const enUS: TranslationResources = {
       status: 'Status',
       lastLogin: 'Last sign-in',
       accessExpiresAt: 'Access until',
+      email: 'Work email',
       actions: 'Actions',
     },
     status: {
@@ -281,6 +297,11 @@ export const enUS: TranslationResources = {
       branchHint: 'e.g. beijing; leave empty for all branches',
       expiryHint: 'The account cannot sign in after this date; required for external auditors',
       expiryRequired: 'External auditor accounts need an access expiry date',
+      emailHint: 'Where security alerts and other notices are sent; stored encrypted, listed masked',
+      emailInvalid: 'Enter a valid email address',
+      emailKeep: 'Now: {{masked}}; leave empty to keep it',
+      emailNone: 'None yet; leave empty for none',
+      removeEmail: 'Remove the work email',
     },
     oneTimePasswordTitle: 'One-time password',
     oneTimePasswordIntro:
@@ -288,6 +309,7 @@ export const enUS: TranslationResources = {
     oneTimePasswordWarning: 'The one-time password is shown only now and cannot be shown again.',
     never: 'Never',
     noExpiry: 'No end date',
+    noEmail: 'None',
   },
   systemStatus: {
     title: 'System status',

@@ -219,6 +219,20 @@ export const zhCN = {
       endConfirm: '结束此会话？在该设备上需要重新登录。',
       ended: '会话已结束',
     },
+    email: {
+      title: '工作邮箱',
+      intro:
+        '安全告警等通知会发送到这个地址。地址加密保存，这里只显示脱敏后的形式；修改需要近期完成第二因素验证。',
+      current: '当前地址',
+      none: '未设置',
+      newAddress: '新地址',
+      invalid: '请输入有效的邮箱地址',
+      save: '保存',
+      remove: '删除',
+      removeConfirm: '删除工作邮箱？之后将不再收到邮件通知。',
+      saved: '工作邮箱已保存',
+      removed: '工作邮箱已删除',
+    },
     tokens: {
       title: '我的 API 令牌',
       create: '创建令牌',
@@ -256,6 +270,7 @@ export const zhCN = {
     sessionsEnded: '已结束 {{n}} 个会话',
     created: '用户已创建',
     updated: '用户已更新，其登录会话已结束',
+    updatedKeptSessions: '用户已更新',
     noChanges: '没有修改',
     columns: {
       username: '登录名',
@@ -265,6 +280,7 @@ export const zhCN = {
       status: '状态',
       lastLogin: '最近登录',
       accessExpiresAt: '访问到期',
+      email: '工作邮箱',
       actions: '操作',
     },
     status: {
@@ -280,6 +296,11 @@ export const zhCN = {
       branchHint: '例如 beijing；留空表示不限机构',
       expiryHint: '到期后该账号无法登录；外部审计必须设置',
       expiryRequired: '外部审计账号必须设置访问到期日',
+      emailHint: '用于接收安全告警等通知；加密保存，列表中只显示脱敏后的地址',
+      emailInvalid: '请输入有效的邮箱地址',
+      emailKeep: '当前：{{masked}}；留空则不修改',
+      emailNone: '尚未设置；留空则不设置',
+      removeEmail: '删除工作邮箱',
     },
     oneTimePasswordTitle: '一次性密码',
     oneTimePasswordIntro:
@@ -287,6 +308,7 @@ export const zhCN = {
     oneTimePasswordWarning: '一次性密码只显示这一次，关闭后无法再次查看。',
     never: '从未',
     noExpiry: '长期',
+    noEmail: '未设置',
   },
   systemStatus: {
     title: '系统状态',

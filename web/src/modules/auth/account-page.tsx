@@ -1,4 +1,11 @@
-import { DeleteOutlined, KeyOutlined, LogoutOutlined, PlusOutlined, SafetyOutlined } from '@ant-design/icons';
+import {
+  DeleteOutlined,
+  KeyOutlined,
+  LogoutOutlined,
+  MailOutlined,
+  PlusOutlined,
+  SafetyOutlined,
+} from '@ant-design/icons';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
   Alert,
@@ -26,10 +33,12 @@ import {
   createApiToken,
   endMySession,
   meQueryKey,
+  myEmailQueryOptions,
   mySessionsQueryOptions,
   myTokensQueryOptions,
   revokeApiToken,
   type StaffSessionView,
+  setMyEmail,
 } from './auth-api';
 import { PasskeysCard } from './passkeys-card';
 import { useProblemMessage } from './problem-messages';
@@ -51,10 +60,83 @@ export function AccountPage() {
         <Typography.Text type="secondary">{t('account.subtitle')}</Typography.Text>
       </div>
       <SecondFactorCard />
+      <WorkEmailCard />
       <PasskeysCard />
       <SessionsCard />
       <TokensCard />
     </Flex>
+  );
+}
+
+/** My work email (issue 5 §1, S2.3): shown masked; setting or removing it asks for a fresh second factor. */
+function WorkEmailCard() {
+  const { t } = useTranslation();
+  const { message } = App.useApp();
+  const problemMessage = useProblemMessage();
+  const queryClient = useQueryClient();
+  const current = useQuery(myEmailQueryOptions);
+  const [form] = Form.useForm<{ email: string }>();
+  const save = useMutation({
+    mutationFn: setMyEmail,
+    onSuccess: (result) => {
+      queryClient.setQueryData(myEmailQueryOptions.queryKey, result);
+      form.resetFields();
+      void message.success(t(result.email ? 'account.email.saved' : 'account.email.removed'));
+    },
+    onError: (error) => void message.error(problemMessage(error)),
+  });
+  return (
+    <Card
+      title={
+        <span>
+          <MailOutlined /> {t('account.email.title')}
+        </span>
+      }
+      data-testid="work-email-card"
+    >
+      <Typography.Paragraph type="secondary">{t('account.email.intro')}</Typography.Paragraph>
+      {current.error && <Alert type="error" showIcon title={problemMessage(current.error)} />}
+      <Descriptions column={1} size="small" style={{ marginBottom: 16 }}>
+        <Descriptions.Item label={t('account.email.current')}>
+          {current.data?.email ? (
+            <Typography.Text data-testid="work-email-current">{current.data.email}</Typography.Text>
+          ) : (
+            <Typography.Text type="secondary">{t('account.email.none')}</Typography.Text>
+          )}
+        </Descriptions.Item>
+      </Descriptions>
+      <Form
+        form={form}
+        layout="inline"
+        onFinish={(values) => save.mutate(values.email.trim())}
+        data-testid="work-email-form"
+      >
+        <Form.Item
+          name="email"
+          label={t('account.email.newAddress')}
+          rules={[{ required: true, type: 'email', message: t('account.email.invalid') }]}
+        >
+          <Input type="email" maxLength={254} autoComplete="email" style={{ width: 280 }} />
+        </Form.Item>
+        <Form.Item>
+          <Button type="primary" htmlType="submit" loading={save.isPending}>
+            {t('account.email.save')}
+          </Button>
+        </Form.Item>
+        {current.data?.email && (
+          <Form.Item>
+            <Popconfirm
+              title={t('account.email.removeConfirm')}
+              okText={t('common.yes')}
+              cancelText={t('common.no')}
+              onConfirm={() => save.mutateAsync(null).catch(() => {})}
+            >
+              <Button danger>{t('account.email.remove')}</Button>
+            </Popconfirm>
+          </Form.Item>
+        )}
+      </Form>
+    </Card>
   );
 }
 

@@ -1,5 +1,5 @@
 import { queryOptions } from '@tanstack/react-query';
-import { apiDelete, apiGet, apiPost, setCsrfToken } from '../../api/api-client';
+import { apiDelete, apiGet, apiPost, apiPut, setCsrfToken } from '../../api/api-client';
 
 export type StaffRole =
   | 'claims_intake'
@@ -24,6 +24,8 @@ export type StaffUser = {
   accessExpiresAt: string | null;
   createdAt: string;
   lastLoginAt: string | null;
+  /** The work email, masked (administrators' list and edits only); null: none on file. */
+  email?: string | null;
 };
 
 export type SessionState = 'mfa-pending' | 'enrolment-required' | 'active';
@@ -116,6 +118,16 @@ export const mySessionsQueryOptions = queryOptions({
 });
 
 export const endMySession = (id: string) => apiDelete<{ ok: true }>(`/api/v1/auth/sessions/${id}`);
+
+/** My work email, masked (issue 5 §1): where security alerts reach me. Each read is audited. */
+export const myEmailQueryOptions = queryOptions({
+  queryKey: ['auth', 'email'] as const,
+  queryFn: ({ signal }) => apiGet<{ email: string | null }>('/api/v1/auth/me/email', { signal }),
+});
+
+/** Sets (or, with null, removes) my work email; the server asks for a fresh second factor. */
+export const setMyEmail = (email: string | null) =>
+  apiPut<{ email: string | null }>('/api/v1/auth/me/email', { email });
 
 export const myTokensQueryOptions = queryOptions({
   queryKey: ['auth', 'tokens'] as const,

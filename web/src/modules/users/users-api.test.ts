@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { StaffUser } from '../auth/auth-api';
-import { changesOf } from './users-api';
+import { changesOf, emailChangeOf } from './users-api';
 
 const user: StaffUser = {
   id: 'u1',
@@ -14,6 +14,33 @@ const user: StaffUser = {
   createdAt: '2026-01-01T00:00:00.000Z',
   lastLoginAt: null,
 };
+
+describe('emailChangeOf (issue 5 §1)', () => {
+  const withEmail: StaffUser = { ...user, email: 'l***@claimguard.example' };
+
+  it('an address typed in replaces the masked one; an empty field keeps it', () => {
+    expect(emailChangeOf(withEmail, ' li.na@claimguard.example ', false)).toBe('li.na@claimguard.example');
+    expect(emailChangeOf(withEmail, '', false)).toBeUndefined();
+    expect(emailChangeOf(withEmail, undefined, false)).toBeUndefined();
+  });
+
+  it('removes only an address that exists, and a typed address wins over remove', () => {
+    expect(emailChangeOf(withEmail, '', true)).toBeNull();
+    expect(emailChangeOf({ ...user, email: null }, '', true)).toBeUndefined();
+    expect(emailChangeOf(withEmail, 'new@claimguard.example', true)).toBe('new@claimguard.example');
+  });
+
+  it('goes into the PATCH only when it changes', () => {
+    const same = {
+      role: 'adjuster',
+      branch: 'beijing',
+      status: 'active',
+      accessExpiresAt: user.accessExpiresAt,
+    } as const;
+    expect(changesOf(withEmail, { ...same, email: undefined })).toEqual({});
+    expect(changesOf(withEmail, { ...same, email: null })).toEqual({ email: null });
+  });
+});
 
 describe('changesOf', () => {
   it('names only what changed', () => {

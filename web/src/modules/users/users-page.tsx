@@ -5,6 +5,7 @@ import {
   App,
   Button,
   Card,
+  Checkbox,
   DatePicker,
   Drawer,
   Flex,
@@ -28,7 +29,15 @@ import { can } from '../auth/permissions';
 import { useProblemMessage } from '../auth/problem-messages';
 import { useRoleLabels } from '../auth/role-labels';
 import { useMe } from '../auth/use-me';
-import { changesOf, createUser, revokeUserSessions, updateUser, usersQueryOptions } from './users-api';
+import {
+  changesOf,
+  createUser,
+  emailChangeOf,
+  revokeUserSessions,
+  type UserChanges,
+  updateUser,
+  usersQueryOptions,
+} from './users-api';
 
 type UserFormValues = {
   username: string;
@@ -37,6 +46,9 @@ type UserFormValues = {
   branch?: string;
   status: 'active' | 'disabled';
   accessExpiresAt?: Dayjs | null;
+  /** Typed in only: the stored address is never sent to the console unmasked. */
+  email?: string;
+  removeEmail?: boolean;
 };
 
 /** Access ends at the end of the chosen day, in the administrator's time zone. */
@@ -117,6 +129,17 @@ export function UsersPage() {
               render: (value: string) => <Typography.Text code>{value}</Typography.Text>,
             },
             { title: t('users.columns.displayName'), dataIndex: 'displayName' },
+            {
+              // Masked by the server (issue 5 §1); the full address never reaches the console.
+              title: t('users.columns.email'),
+              dataIndex: 'email',
+              render: (value: string | null | undefined) =>
+                value ? (
+                  <Typography.Text data-testid="user-email">{value}</Typography.Text>
+                ) : (
+                  <Typography.Text type="secondary">{t('users.noEmail')}</Typography.Text>
+                ),
+            },
             {
               title: t('users.columns.role'),
               dataIndex: 'role',
@@ -204,10 +227,13 @@ export function UsersPage() {
           void message.success(t('users.created'));
           setOneTimePassword({ name: user.displayName, username: user.username, password });
         }}
-        onUpdated={() => {
+        onUpdated={(changes) => {
           setDrawer(null);
           refresh();
-          void message.success(t('users.updated'));
+          // Only a new role or a disabled account ends the user's sessions (an email or branch change does not).
+          void message.success(
+            t(changes.role || changes.status === 'disabled' ? 'users.updated' : 'users.updatedKeptSessions'),
+          );
         }}
       />
 
@@ -259,7 +285,7 @@ function UserDrawer({
   state: { mode: 'create' } | { mode: 'edit'; user: StaffUser } | null;
   onClose: () => void;
   onCreated: (user: StaffUser, oneTimePassword: string) => void;
-  onUpdated: () => void;
+  onUpdated: (changes: UserChanges) => void;
 }) {
   const { t } = useTranslation();
   const { language } = useLanguage();
@@ -289,9 +315,10 @@ function UserDrawer({
           branch,
           status: values.status,
           accessExpiresAt,
+          email: emailChangeOf(editing, values.email, values.removeEmail === true),
         });
         if (Object.keys(changes).length === 0) return { kind: 'unchanged' as const };
-        return { kind: 'updated' as const, user: await updateUser(editing.id, changes) };
+        return { kind: 'updated' as const, changes, user: await updateUser(editing.id, changes) };
       }
       const created = await createUser({
         username: values.username.trim(),
@@ -299,12 +326,13 @@ function UserDrawer({
         role: values.role,
         branch,
         accessExpiresAt,
+        email: values.email?.trim() || null,
       });
       return { kind: 'created' as const, ...created };
     },
     onSuccess: (result) => {
       if (result.kind === 'created') onCreated(result.user, result.oneTimePassword);
-      else if (result.kind === 'updated') onUpdated();
+      else if (result.kind === 'updated') onUpdated(result.changes);
       else {
         void message.info(t('users.noChanges'));
         onClose();
@@ -394,6 +422,30 @@ function UserDrawer({
             options={roles.map((option) => ({ value: option.role, label: option.label[language] }))}
           />
         </Form.Item>
+        <Form.Item
+          name="email"
+          label={t('users.columns.email')}
+          extra={t('users.fields.emailHint')}
+          rules={[{ type: 'email', message: t('users.fields.emailInvalid') }]}
+        >
+          <Input
+            type="email"
+            maxLength={254}
+            autoComplete="off"
+            spellCheck={false}
+            data-testid="user-email-input"
+            placeholder={
+              editing?.email
+                ? t('users.fields.emailKeep', { masked: editing.email })
+                : t('users.fields.emailNone')
+            }
+          />
+        </Form.Item>
+        {editing?.email && (
+          <Form.Item name="removeEmail" valuePropName="checked">
+            <Checkbox>{t('users.fields.removeEmail')}</Checkbox>
+          </Form.Item>
+        )}
         <Form.Item name="branch" label={t('users.columns.branch')} extra={t('users.fields.branchHint')}>
           <Input maxLength={64} />
         </Form.Item>
