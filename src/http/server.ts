@@ -321,6 +321,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
       defaultLanguage: config.language,
     });
+    // A changed phone, email or address is told to the old contact (S3.1, S4.3).
+    customers.setContactChangeNotices(notifications);
     claims.onClaimMoved(claimNotices(notifications, customers));
     const directory = customerDirectory(customers);
     const documents = new DocumentsService(claims, vault, options.audit, store.db);

@@ -176,6 +176,29 @@ export const NOTIFICATION_TEMPLATES = {
       },
     },
   },
+  /**
+   * A customer's contact details changed (S3.1, S4.3): sent to the OLD phone and email (the outbox row's
+   * sealed `to`) and in-app, so that a takeover by someone who changed them is noticed. No parameters:
+   * nothing in it says what the new details are.
+   */
+  'customer.contact-changed': {
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({}),
+    secretParams: [],
+    linkParams: [],
+    resolvedParams: [],
+    text: {
+      'zh-CN': {
+        subject: '您的联系方式已变更',
+        body: '您在 ClaimGuard 登记的联系方式（手机号码、电子邮箱或联系地址）刚刚已变更。如非本人操作，请立即拨打您保单上的客服电话联系我们，我们将暂停相关变更和赔款支付并核实。',
+      },
+      'en-US': {
+        subject: 'Your contact details were changed',
+        body: 'The contact details (mobile number, email or postal address) ClaimGuard holds for you were just changed. If this was not you, call the customer service number on your policy at once: we will hold the change and any payouts while we check.',
+      },
+    },
+  },
   'security.alert': {
     recipients: ['staff'],
     channels: ['in-app', 'email', 'sms'],

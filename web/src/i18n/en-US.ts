@@ -769,6 +769,7 @@ export const enUS: TranslationResources = {
     holdReasons: {
       'payee-changed': 'The payee account was changed',
       'account-added': 'A bank account was added to the claimant',
+      'incident-hold': "A security incident holds this customer's changes until re-verified",
     },
     none: 'No payout yet',
     amount: 'Amount',

@@ -764,6 +764,7 @@ export const zhCN = {
     holdReasons: {
       'payee-changed': '收款账户已变更',
       'account-added': '出险人新增了银行账户',
+      'incident-hold': '安全事件暂停了该客户的变更，需重新核验',
     },
     none: '尚无赔款',
     amount: '赔款金额',
