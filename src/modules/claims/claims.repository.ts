@@ -51,7 +51,12 @@ export async function findCustomers(db: Db, ids: readonly string[]): Promise<Cus
 
 /** Locks a customer's row (a contact change); undefined when there is no such customer. */
 export async function lockCustomer(db: Db, id: string): Promise<CustomerRow | undefined> {
-  return db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', '=', id).forUpdate().executeTakeFirst();
+  return db
+    .selectFrom('customers')
+    .select(CUSTOMER_COLUMNS)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
 }
 
 /** New contact ciphertexts and blind indexes, and when they changed (S3.1). */

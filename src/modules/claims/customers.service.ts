@@ -94,7 +94,11 @@ export interface ChangeHoldGate {
 export type CustomerLookup = { idNumber: string } | { phone: string } | { email: string };
 
 /** New contact details (S3.1); absent fields stay as they are. */
-export type ContactChange = { phone?: string | undefined; email?: string | undefined; address?: string | undefined };
+export type ContactChange = {
+  phone?: string | undefined;
+  email?: string | undefined;
+  address?: string | undefined;
+};
 
 /** Who changes contact details, why, and through which door (staff console or the customer's portal). */
 export type ContactChangeContext = VaultWriteContext & {
@@ -142,9 +146,13 @@ export function normaliseContactChange(change: ContactChange): {
   if (change.phone !== undefined) {
     const phone = NORMALISERS.phone(change.phone);
     if (!MAINLAND_MOBILE.test(phone))
-      throw new DomainError('invalid-contact', 'A mainland mobile number has 11 digits and starts with 13 to 19.', {
-        field: 'phone',
-      });
+      throw new DomainError(
+        'invalid-contact',
+        'A mainland mobile number has 11 digits and starts with 13 to 19.',
+        {
+          field: 'phone',
+        },
+      );
     out.phone = phone;
   }
   if (change.email !== undefined) {
@@ -215,7 +223,7 @@ export class CustomerService {
     customerId: string,
     change: ContactChange,
     context: ContactChangeContext,
-  ): Promise<{ changed: CustomerField[]; contactChangedAt: Date }> {
+  ): Promise<{ changed: ('phone' | 'email' | 'address')[]; contactChangedAt: Date }> {
     const values = normaliseContactChange(change);
     const notices = this.contactNotices;
     if (!notices) throw new Error('contact-change notices are not installed (setContactChangeNotices)');
@@ -290,8 +298,18 @@ export class CustomerService {
 
       const language: 'zh-CN' | 'en-US' = row.language === 'en-US' ? 'en-US' : 'zh-CN';
       const expiresAt = new Date(now.getTime() + CONTACT_NOTICE_HOURS * 3_600_000);
-      const notice = { recipient: { kind: 'customer' as const, id: customerId }, template: 'customer.contact-changed' as const, params: {}, language, expiresAt };
-      await notices.enqueue(trx, { ...notice, channel: 'in-app', dedupeKey: `contact-change:${changeId}:in-app` });
+      const notice = {
+        recipient: { kind: 'customer' as const, id: customerId },
+        template: 'customer.contact-changed' as const,
+        params: {},
+        language,
+        expiresAt,
+      };
+      await notices.enqueue(trx, {
+        ...notice,
+        channel: 'in-app',
+        dedupeKey: `contact-change:${changeId}:in-app`,
+      });
       for (const [key, channel] of [
         ['phone', 'sms'],
         ['email', 'email'],
@@ -658,6 +676,15 @@ export class CustomerService {
     const stored = view?.fields.name?.value ?? '';
     const name = normaliseName(stored) === normaliseName(claimed.name) && stored.length > 0;
     return { name, idNumber, phone, contactChangedAt: indexes.contact_changed_at };
+  }
+
+  /**
+   * Which contacts the customer has on file (whether a phone and an email are stored), without reading
+   * them: where a one-time code can be sent.
+   */
+  async contactChannels(db: Db, id: string): Promise<{ sms: boolean; email: boolean } | undefined> {
+    const [row] = await repository.findCustomers(db, [id]);
+    return row ? { sms: row.phone_ct !== null, email: row.email_ct !== null } : undefined;
   }
 
   /** The customer's preferred language and branch, which are not personal data. */
