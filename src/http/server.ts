@@ -437,6 +437,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     const containment = new ContainmentService(store.db, incidents, {
       identity,
+      // hold-changes puts the held customers' pending payouts on hold (S4.3).
+      payouts,
       keys: {
         async rotate(actor) {
           const result = await rotateKeys(store.db, vaultKeys.kek, {

@@ -203,8 +203,12 @@ export class CustomerService {
    * them (S4.3): a leak is often followed by account-takeover fraud, so they wait for re-verification.
    */
   async assertChangesAllowed(db: Db, customerId: string): Promise<void> {
-    if (this.changeHold && (await this.changeHold.changesHeld(db, customerId)))
-      throw new DomainError('changes-held');
+    if (await this.changesHeld(db, customerId)) throw new DomainError('changes-held');
+  }
+
+  /** Whether a security incident holds the customer's changes (payouts hold new proposals then, S4.3). */
+  async changesHeld(db: Db, customerId: string): Promise<boolean> {
+    return this.changeHold !== null && (await this.changeHold.changesHeld(db, customerId));
   }
 
   /**

@@ -99,6 +99,18 @@ export async function holdablePayoutsOfClaimant(db: Db, customerId: string): Pro
     .execute();
 }
 
+/** Claimants with a payout proposed or approved (not yet executing, not on hold): few, unlike customers. */
+export async function claimantsWithPendingPayouts(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('payouts')
+    .innerJoin('claims', 'claims.id', 'payouts.claim_id')
+    .select('claims.claimant_id')
+    .distinct()
+    .where('payouts.state', 'in', ['proposed', 'approved'])
+    .execute();
+  return rows.map((row) => row.claimant_id);
+}
+
 export async function listPayouts(
   db: Db,
   filter: { states?: readonly PayoutState[] },
