@@ -106,6 +106,7 @@ export const enUS: TranslationResources = {
     'incident-state': 'The incident cannot take this step in its current state.',
     'records-frozen': "This customer's records are frozen by a security incident: no unmasking, no export.",
     'exports-blocked': 'Bulk exports are blocked while a security incident is being contained.',
+    'invalid-contact': 'The mobile number, email address or postal address is not valid.',
     'changes-held':
       "Changes to this customer's contact details and payee accounts are held until re-verified.",
     'personal-data-in-text':

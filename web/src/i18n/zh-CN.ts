@@ -109,6 +109,7 @@ export const zhCN = {
     'incident-state': '安全事件当前状态下不能执行此操作。',
     'records-frozen': '该客户的记录已因安全事件被冻结：禁止明文查看和导出。',
     'exports-blocked': '安全事件处置期间，批量导出已被禁止。',
+    'invalid-contact': '手机号码、电子邮箱或联系地址格式不正确。',
     'changes-held': '该客户的联系方式和收款账户变更已被暂停，需重新核验后方可变更。',
     'personal-data-in-text':
       '文本中似乎含有个人信息（身份证号、手机号、银行卡号或电子邮箱），请删除后再保存。',
