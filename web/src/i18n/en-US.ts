@@ -1,4 +1,5 @@
 import { breachNoticesEnUS } from '../modules/breach-notices/breach-notices-i18n';
+import { customerContactEnUS } from '../modules/claims/customer-contact-i18n';
 import { detectionEnUS } from '../modules/detection/detection-i18n';
 import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
@@ -21,6 +22,7 @@ export const enUS: TranslationResources = {
     audit: 'Audit log',
     securityAlerts: 'Security alerts',
     payouts: 'Payouts',
+    customerContact: 'Customer contacts',
     regulatoryReports: 'Regulatory reporting',
     incidents: 'Incidents',
     toggle: 'Show or hide navigation',
@@ -543,6 +545,7 @@ export const enUS: TranslationResources = {
   },
   breachNotices: breachNoticesEnUS,
   portal: portalEnUS,
+  customerContact: customerContactEnUS,
   incidents: incidentsEnUS,
   detection: detectionEnUS,
   claims: {

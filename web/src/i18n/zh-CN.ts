@@ -1,4 +1,5 @@
 import { breachNoticesZhCN } from '../modules/breach-notices/breach-notices-i18n';
+import { customerContactZhCN } from '../modules/claims/customer-contact-i18n';
 import { detectionZhCN } from '../modules/detection/detection-i18n';
 import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
@@ -25,6 +26,7 @@ export const zhCN = {
     audit: '审计日志',
     securityAlerts: '安全告警',
     payouts: '赔款支付',
+    customerContact: '客户联系方式',
     regulatoryReports: '监管报告',
     incidents: '安全事件',
     toggle: '展开或收起导航',
@@ -540,6 +542,7 @@ export const zhCN = {
   },
   breachNotices: breachNoticesZhCN,
   portal: portalZhCN,
+  customerContact: customerContactZhCN,
   incidents: incidentsZhCN,
   detection: detectionZhCN,
   claims: {
