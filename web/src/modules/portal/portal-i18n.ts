@@ -205,11 +205,13 @@ export const portalZhCN = {
       paid: '赔款已支付',
     },
     policy: { create: '登记保单' },
+    customer: { 'contact-change': '变更联系方式' },
     portal: {
       login: '登录客户服务平台',
       logout: '退出客户服务平台',
       registration: { started: '申请注册账号', code: '注册验证' },
       'sign-in': { code: '登录验证' },
+      'contact-change': { started: '申请变更联系方式', code: '变更联系方式验证' },
     },
     share: {
       create: '分享案件',
@@ -504,11 +506,13 @@ export const portalEnUS: typeof portalZhCN = {
       paid: 'Paid the payout',
     },
     policy: { create: 'Recorded the policy' },
+    customer: { 'contact-change': 'Changed the contact details' },
     portal: {
       login: 'Signed in to the portal',
       logout: 'Signed out of the portal',
       registration: { started: 'Asked to register', code: 'Registration code' },
       'sign-in': { code: 'Sign-in code' },
+      'contact-change': { started: 'Asked to change contact details', code: 'Contact-change code' },
     },
     share: {
       create: 'Shared the claim',
