@@ -2,8 +2,9 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { type StaffSession, signInAs } from '../../test-support/staff-session.js';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
 import { describeEachStore } from '../../test-support/test-stores.js';
-import { ZHANG_SAN } from '../claims/claims-test-kit.js';
-import { approvedPayout } from './payouts-test-kit.js';
+import { SYSTEM_ACTOR } from '../audit/audit-event.js';
+import { seedClaimsWorld, ZHANG_SAN } from '../claims/claims-test-kit.js';
+import { approvedPayout, ZHANG_CARD } from './payouts-test-kit.js';
 
 /**
  * Issue 5 section 4 (S4.3): containment's `hold-changes` puts the held customers' pending payouts on hold
@@ -101,5 +102,59 @@ describeEachStore('S4.3 payouts held by an incident', (storeKind) => {
     expect((simulated.json() as { result: Record<string, unknown> }).result).not.toHaveProperty(
       'payoutsHeld',
     );
+  });
+
+  it('holds a payout proposed while its claimant is held, from the start', async () => {
+    const world = await seedClaimsWorld(server);
+    const services = server.app.claims;
+    if (!services) throw new Error('no claims services');
+    const account = await services.customers.addBankAccount(
+      server.store.db,
+      world.zhang,
+      { bankName: '中国工商银行', number: ZHANG_CARD, holderName: ZHANG_SAN.name },
+      { actor: SYSTEM_ACTOR, requestId: null },
+    );
+    const declared = await officer.request('POST', '/api/v1/incidents', {
+      title: 'Customer records exposed',
+      kind: 'insider-misuse',
+    });
+    const held = await officer.request(
+      'POST',
+      `/api/v1/incidents/${(declared.json() as { id: string }).id}/containment`,
+      { kind: 'hold-changes', subjectIds: [world.zhang] },
+    );
+    expect((held.json() as { result: Record<string, unknown> }).result).toMatchObject({ payoutsHeld: 0 });
+
+    const intake = await signInAs(server, 'claims_intake');
+    const adjuster = await signInAs(server, 'adjuster');
+    const reported = await intake.request('POST', '/api/v1/claims', {
+      policyNumber: world.motorNumber,
+      claimantId: world.zhang,
+      incidentDate: world.yesterday,
+    });
+    const claimId = (reported.json() as { id: string }).id;
+    const registered = await intake.request('POST', `/api/v1/claims/${claimId}/transitions`, {
+      to: 'registered',
+      version: 1,
+    });
+    expect(registered.statusCode, registered.body).toBe(200);
+    const assigned = await payout.supervisor.request('POST', `/api/v1/claims/${claimId}/assignment`, {
+      assigneeId: adjuster.userId,
+      version: (registered.json() as { version: number }).version,
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+    let version = (assigned.json() as { version: number }).version;
+    for (const to of ['assessing', 'adjusting']) {
+      const moved = await adjuster.request('POST', `/api/v1/claims/${claimId}/transitions`, { to, version });
+      expect(moved.statusCode, moved.body).toBe(200);
+      version = (moved.json() as { version: number }).version;
+    }
+    const proposed = await adjuster.request('POST', `/api/v1/claims/${claimId}/payouts`, {
+      amount: '1200.00',
+      payeeAccountId: account,
+      claimVersion: version,
+    });
+    expect(proposed.statusCode, proposed.body).toBe(201);
+    expect(proposed.json()).toMatchObject({ state: 'on-hold', hold: { reason: 'incident-hold' } });
   });
 });
