@@ -53,6 +53,10 @@ export const ERROR_CODES = {
     title: 'The claimant is not insured or a beneficiary under this policy',
   },
   'invalid-id-number': { status: 422, title: 'The resident ID number is not valid' },
+  'invalid-contact': {
+    status: 422,
+    title: 'The mobile number, email address or postal address is not valid',
+  },
   'outside-policy-period': { status: 422, title: 'The incident date is outside the policy period' },
   'four-eyes-required': {
     status: 403,

@@ -323,6 +323,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
       publicUrl: config.publicUrl ?? SETTINGS.publicUrl.default,
       defaultLanguage: config.language,
     });
+    // A changed phone, email or address is told to the old contact (S3.1, S4.3).
+    customers.setContactChangeNotices(notifications);
     claims.onClaimMoved(claimNotices(notifications, customers));
     // Customers' addresses come through the vault, staff's (security officers' alert emails) through identity.
     const directory = directoryByKind({
@@ -443,6 +445,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     const containment = new ContainmentService(store.db, incidents, {
       identity,
+      // hold-changes puts the held customers' pending payouts on hold (S4.3).
+      payouts,
       keys: {
         async rotate(actor) {
           const result = await rotateKeys(store.db, vaultKeys.kek, {

@@ -82,8 +82,9 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
     UNMASKING,
     (can, who) => {
       can(['read', 'create', 'update'], 'Claim', { branch: who.branch });
-      // Intake takes reports by phone: it finds the caller among the customers and their policies.
-      can(['read', 'create'], 'Customer');
+      // Intake takes reports by phone: it finds the caller among the customers and their policies, and
+      // changes their contact details when asked (S3.1; step-up at the route).
+      can(['read', 'create', 'update'], 'Customer');
       can('read', 'Policy');
     },
   ],
@@ -113,6 +114,8 @@ export const ROLE_GRANTS: Record<StaffRole, Grant[]> = {
       // Bulk export of the branch's claims list (masked, watermarked, step-up).
       can('export', 'Claim', { branch: who.branch });
       can(['read'], ['Customer', 'Policy']);
+      // Contact-detail changes (S3.1; step-up at the route).
+      can('update', 'Customer');
       // Checker: approves payouts within their limit, never their own proposal (S3.3).
       can('approve', 'Payout');
     },

@@ -55,6 +55,8 @@ const EXPECTED: Record<string, readonly StaffRole[]> = {
   'assign:Claim': ['claims_supervisor'],
   'export:Claim': ['claims_supervisor'],
   'read:Customer': ['claims_intake', 'claims_supervisor', 'security_officer'],
+  // Changing a customer's contact details (S3.1, S4.3): intake and supervisors, with step-up.
+  'update:Customer': ['claims_intake', 'claims_supervisor'],
   // Maker-checker on payouts (S3.3): the adjuster proposes, the supervisor approves, finance pays.
   'create:Payout': ['adjuster'],
   'approve:Payout': ['claims_supervisor'],
@@ -93,6 +95,9 @@ const CUSTOMER_ROUTES: Record<string, 'active' | 'allowIncomplete'> = {
   'POST /api/v1/portal/logout': 'allowIncomplete',
   'GET /api/v1/portal/me': 'active',
   'GET /api/v1/portal/policies': 'active',
+  // Changing one's own phone or email (S3.1, S4.3): a code to the CURRENT contact, then the new value.
+  'POST /api/v1/portal/contact-change': 'active',
+  'POST /api/v1/portal/contact-change/:id': 'active',
   'GET /api/v1/portal/claims': 'active',
   'POST /api/v1/portal/claims': 'active',
   'GET /api/v1/portal/claims/:id': 'active',

@@ -5,6 +5,7 @@ import {
   type Kysely,
   type SqlBool,
   sql,
+  type Updateable,
 } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 
@@ -46,6 +47,27 @@ export async function insertCustomer(db: Db, row: Insertable<Database['customers
 export async function findCustomers(db: Db, ids: readonly string[]): Promise<CustomerRow[]> {
   if (ids.length === 0) return [];
   return db.selectFrom('customers').select(CUSTOMER_COLUMNS).where('id', 'in', ids).execute();
+}
+
+/** Locks a customer's row (a contact change); undefined when there is no such customer. */
+export async function lockCustomer(db: Db, id: string): Promise<CustomerRow | undefined> {
+  return db
+    .selectFrom('customers')
+    .select(CUSTOMER_COLUMNS)
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+/** New contact ciphertexts and blind indexes, and when they changed (S3.1). */
+export async function updateCustomerContact(
+  db: Db,
+  id: string,
+  values: Partial<
+    Pick<Updateable<Database['customers']>, 'phone_ct' | 'phone_bi' | 'email_ct' | 'email_bi' | 'address_ct'>
+  > & { contact_changed_at: Date },
+): Promise<void> {
+  await db.updateTable('customers').set(values).where('id', '=', id).execute();
 }
 
 /** The preferred language of many customers in one query (ids passed as one array parameter). */

@@ -14,6 +14,8 @@ import {
   claimListQuerySchema,
   claimPageSchema,
   claimSearchSchema,
+  contactChangedSchema,
+  contactChangeSchema,
   customerMatchSchema,
   customerSearchSchema,
   newClaimSchema,
@@ -321,6 +323,33 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
         }
         return { items };
       });
+    },
+  );
+
+  app.patch(
+    '/customers/:id/contact',
+    {
+      // Intake and supervisors (update Customer), with a fresh second factor: a changed phone or email is
+      // the classic start of an account takeover (S3.1, S4.3).
+      config: { access: { can: ['update', 'Customer'], stepUp: true } },
+      schema: {
+        tags: ['claims'],
+        summary:
+          "Change a customer's phone, email or address for a stated purpose (audited; refused while a security incident holds the customer's changes; the old contact is told)",
+        params,
+        body: contactChangeSchema,
+        response: { 200: contactChangedSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const context = contextOf(request);
+      const { purpose, phone, email, address } = request.body;
+      return customers.changeContactDetails(
+        db,
+        request.params.id,
+        { phone, email, address },
+        { actor: auditActorOf(context), requestId: context.requestId, channel: 'staff', purpose },
+      );
     },
   );
 };

@@ -182,3 +182,32 @@ export const customerMatchSchema = z
     ),
   })
   .meta({ id: 'CustomerMatch' });
+
+/**
+ * Purposes for which staff change a customer's contact details (S3.1): catalogue purposes that every
+ * contact field allows. Required: the change is audited with it.
+ */
+export const CONTACT_CHANGE_PURPOSES = [
+  'customer-service',
+  'claim-handling',
+  'data-subject-request',
+] as const;
+
+/** New contact details from staff: at least one of phone, email, address, and the purpose. */
+export const contactChangeSchema = z
+  .object({
+    phone: z.string().min(5).max(30).optional(),
+    email: z.string().min(3).max(254).optional(),
+    address: z.string().min(4).max(300).optional(),
+    purpose: z.enum(CONTACT_CHANGE_PURPOSES),
+  })
+  .refine((body) => [body.phone, body.email, body.address].some((value) => value !== undefined), {
+    message: 'give a new phone, email or address',
+  });
+
+export const contactChangedSchema = z
+  .object({
+    changed: z.array(z.enum(['phone', 'email', 'address'])),
+    contactChangedAt: z.date(),
+  })
+  .meta({ id: 'ContactChanged' });

@@ -2,7 +2,8 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
-import type { PersonalDataFieldId } from '../vault/personal-data-catalogue.js';
+import { NORMALISERS } from '../vault/blind-index.js';
+import type { PersonalDataFieldId, PurposeId } from '../vault/personal-data-catalogue.js';
 import type {
   RevealedValue,
   RevealRequest,
@@ -92,9 +93,91 @@ export interface ChangeHoldGate {
 
 export type CustomerLookup = { idNumber: string } | { phone: string } | { email: string };
 
+/** New contact details (S3.1); absent fields stay as they are. */
+export type ContactChange = {
+  phone?: string | undefined;
+  email?: string | undefined;
+  address?: string | undefined;
+};
+
+/** Who changes contact details, why, and through which door (staff console or the customer's portal). */
+export type ContactChangeContext = VaultWriteContext & {
+  channel: 'staff' | 'portal';
+  purpose: PurposeId;
+};
+
+/**
+ * Where {@link CustomerService.changeContactDetails} queues the notice to the old contact: the notifications
+ * module's service (`enqueue` with a sealed `to`), in the change's own transaction.
+ */
+export interface ContactChangeNotices {
+  enqueue(
+    db: Db,
+    notice: {
+      recipient: { kind: 'customer'; id: string };
+      channel: 'in-app' | 'email' | 'sms';
+      template: 'customer.contact-changed';
+      params: Record<string, never>;
+      language: 'zh-CN' | 'en-US';
+      dedupeKey: string;
+      expiresAt: Date;
+      to?: string;
+    },
+  ): Promise<unknown>;
+}
+
+/** A mainland mobile number once normalised (`+86 138-1234-5678` → `13812345678`). */
+const MAINLAND_MOBILE = /^1[3-9][0-9]{9}$/;
+/** An email address as people type it: something@domain.tld, no spaces, at most 254 characters. */
+const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]{2,}$/;
+/** How long the notice to the old contact may wait for a dispatcher before it is given up (and wiped). */
+const CONTACT_NOTICE_HOURS = 72;
+
+/**
+ * Checks new contact details and returns them normalised (phone as 11 digits, email trimmed and
+ * lower-cased, address trimmed). Refuses with `invalid-contact` naming the field, never the value.
+ */
+export function normaliseContactChange(change: ContactChange): {
+  phone?: string;
+  email?: string;
+  address?: string;
+} {
+  const out: { phone?: string; email?: string; address?: string } = {};
+  if (change.phone !== undefined) {
+    const phone = NORMALISERS.phone(change.phone);
+    if (!MAINLAND_MOBILE.test(phone))
+      throw new DomainError(
+        'invalid-contact',
+        'A mainland mobile number has 11 digits and starts with 13 to 19.',
+        {
+          field: 'phone',
+        },
+      );
+    out.phone = phone;
+  }
+  if (change.email !== undefined) {
+    const email = NORMALISERS.email(change.email);
+    if (email.length > 254 || !EMAIL.test(email))
+      throw new DomainError('invalid-contact', 'The email address is not valid.', { field: 'email' });
+    out.email = email;
+  }
+  if (change.address !== undefined) {
+    const address = change.address.normalize('NFKC').trim();
+    if (address.length < 4 || address.length > 300)
+      throw new DomainError('invalid-contact', 'A postal address has 4 to 300 characters.', {
+        field: 'address',
+      });
+    out.address = address;
+  }
+  if (Object.keys(out).length === 0)
+    throw new DomainError('bad-request', 'Give a new phone, email or address.');
+  return out;
+}
+
 export class CustomerService {
   private readonly accountListeners: BankAccountListener[] = [];
   private changeHold: ChangeHoldGate | null = null;
+  private contactNotices: ContactChangeNotices | null = null;
 
   constructor(
     private readonly vault: VaultService,
@@ -103,6 +186,11 @@ export class CustomerService {
 
   onBankAccountAdded(listener: BankAccountListener): void {
     this.accountListeners.push(listener);
+  }
+
+  /** Installs the outbox that tells customers at their old contact that it changed (notifications). */
+  setContactChangeNotices(notices: ContactChangeNotices): void {
+    this.contactNotices = notices;
   }
 
   /** Installs containment's change hold (incidents module). */
@@ -115,8 +203,134 @@ export class CustomerService {
    * them (S4.3): a leak is often followed by account-takeover fraud, so they wait for re-verification.
    */
   async assertChangesAllowed(db: Db, customerId: string): Promise<void> {
-    if (this.changeHold && (await this.changeHold.changesHeld(db, customerId)))
-      throw new DomainError('changes-held');
+    if (await this.changesHeld(db, customerId)) throw new DomainError('changes-held');
+  }
+
+  /** Whether a security incident holds the customer's changes (payouts hold new proposals then, S4.3). */
+  async changesHeld(db: Db, customerId: string): Promise<boolean> {
+    return this.changeHold !== null && (await this.changeHold.changesHeld(db, customerId));
+  }
+
+  /**
+   * Changes a customer's phone, email or postal address (S3.1, S4.3), in one transaction:
+   * - refused with `changes-held` (409) while a security incident holds the customer's changes;
+   * - the new values sealed by the vault (its `personal-data.write` event), blind indexes replaced (so a new
+   *   phone or email is what the portal signs in with from now on), `contact_changed_at` set (claimant
+   *   verification sends new claims on the customer's policies to manual review for 30 days);
+   * - audited as `customer.contact-change` with the fields, purpose and channel, never the values;
+   * - a notice queued in-app and to the OLD phone and email (read through the vault, purpose
+   *   customer-service, audited; sealed in the outbox row and wiped once sent), saying that the details
+   *   changed and whom to call if it was not them. A field that was empty before has no old contact to tell.
+   */
+  async changeContactDetails(
+    db: Db,
+    customerId: string,
+    change: ContactChange,
+    context: ContactChangeContext,
+  ): Promise<{ changed: ('phone' | 'email' | 'address')[]; contactChangedAt: Date }> {
+    const values = normaliseContactChange(change);
+    const notices = this.contactNotices;
+    if (!notices) throw new Error('contact-change notices are not installed (setContactChangeNotices)');
+    return inTransaction(db, async (trx) => {
+      const row = await repository.lockCustomer(trx, customerId);
+      if (!row) throw new DomainError('not-found', 'No such customer.');
+      await this.assertChangesAllowed(trx, customerId);
+      const changed = (['phone', 'email', 'address'] as const).filter((key) => values[key] !== undefined);
+
+      // The old phone and email, to tell them; read before they are overwritten.
+      const old = new Map<'phone' | 'email', string>();
+      const oldRequests = (['phone', 'email'] as const)
+        .filter((key) => values[key] !== undefined && row[CUSTOMER_FIELDS[key].column] !== null)
+        .map((key) => ({
+          key,
+          subjectId: customerId,
+          field: CUSTOMER_FIELDS[key].field,
+          table: 'customers',
+          column: CUSTOMER_FIELDS[key].column,
+          rowId: customerId,
+          ciphertext: row[CUSTOMER_FIELDS[key].column] as Uint8Array,
+        }));
+      if (oldRequests.length > 0) {
+        const revealed = await this.vault.revealMany(trx, oldRequests, {
+          actor: context.actor,
+          purpose: 'customer-service',
+          unmask: true,
+          requestId: context.requestId ?? null,
+          resource: { type: 'customer', id: customerId },
+        });
+        oldRequests.forEach((request, index) => {
+          const value = revealed[index];
+          if (value && !value.masked) old.set(request.key, value.value);
+        });
+      }
+
+      const items = changed.map((key) => ({
+        target: {
+          subjectId: customerId,
+          field: CUSTOMER_FIELDS[key].field,
+          table: 'customers',
+          column: CUSTOMER_FIELDS[key].column,
+          rowId: customerId,
+        },
+        plaintext: values[key] as string,
+      }));
+      const sealed = await this.vault.sealMany(trx, items, context);
+      const sealedOf = (key: CustomerField) => sealed[changed.indexOf(key as (typeof changed)[number])];
+      const now = new Date();
+      await repository.updateCustomerContact(trx, customerId, {
+        ...(values.phone !== undefined
+          ? { phone_ct: sealedOf('phone')?.ciphertext, phone_bi: sealedOf('phone')?.blindIndex }
+          : {}),
+        ...(values.email !== undefined
+          ? { email_ct: sealedOf('email')?.ciphertext, email_bi: sealedOf('email')?.blindIndex }
+          : {}),
+        ...(values.address !== undefined ? { address_ct: sealedOf('address')?.ciphertext } : {}),
+        contact_changed_at: now,
+      });
+      const changeId = crypto.randomUUID();
+      await this.audit.record(trx, {
+        actor: context.actor,
+        action: 'customer.contact-change',
+        resource: { type: 'customer', id: customerId },
+        dataSubjectId: customerId,
+        fields: changed.map((key) => CUSTOMER_FIELDS[key].field),
+        purpose: context.purpose,
+        outcome: 'success',
+        requestId: context.requestId ?? null,
+        details: { changeId, channel: context.channel, fields: changed.join(','), oldContactsTold: old.size },
+      });
+
+      const language: 'zh-CN' | 'en-US' = row.language === 'en-US' ? 'en-US' : 'zh-CN';
+      const expiresAt = new Date(now.getTime() + CONTACT_NOTICE_HOURS * 3_600_000);
+      const notice = {
+        recipient: { kind: 'customer' as const, id: customerId },
+        template: 'customer.contact-changed' as const,
+        params: {},
+        language,
+        expiresAt,
+      };
+      await notices.enqueue(trx, {
+        ...notice,
+        channel: 'in-app',
+        dedupeKey: `contact-change:${changeId}:in-app`,
+      });
+      for (const [key, channel] of [
+        ['phone', 'sms'],
+        ['email', 'email'],
+      ] as const) {
+        const to = old.get(key);
+        // Changed: to the old one (none before: nobody to warn there). Unchanged: to the one on file.
+        if (values[key] !== undefined && to === undefined) continue;
+        if (values[key] === undefined && row[CUSTOMER_FIELDS[key].column] === null) continue;
+        await notices.enqueue(trx, {
+          ...notice,
+          channel,
+          dedupeKey: `contact-change:${changeId}:${channel}`,
+          ...(to !== undefined ? { to } : {}),
+        });
+      }
+      return { changed: [...changed], contactChangedAt: now };
+    });
   }
 
   /** Creates a customer as a new data subject; their personal fields are sealed under their own key. */
@@ -466,6 +680,15 @@ export class CustomerService {
     const stored = view?.fields.name?.value ?? '';
     const name = normaliseName(stored) === normaliseName(claimed.name) && stored.length > 0;
     return { name, idNumber, phone, contactChangedAt: indexes.contact_changed_at };
+  }
+
+  /**
+   * Which contacts the customer has on file (whether a phone and an email are stored), without reading
+   * them: where a one-time code can be sent.
+   */
+  async contactChannels(db: Db, id: string): Promise<{ sms: boolean; email: boolean } | undefined> {
+    const [row] = await repository.findCustomers(db, [id]);
+    return row ? { sms: row.phone_ct !== null, email: row.email_ct !== null } : undefined;
   }
 
   /** The customer's preferred language and branch, which are not personal data. */

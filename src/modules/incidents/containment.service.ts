@@ -30,7 +30,8 @@ import type { ContainmentKind } from './incidents.tables.js';
  * - block-exports: every bulk export is refused while it stands.
  * - rotate-keys: a new key-encryption key; every data key rewrapped (vault), the key cache dropped.
  * - hold-changes: the customers' contact details and payee accounts cannot change until each is
- *   re-verified (the claims and payouts modules ask {@link ContainmentChecks.changesHeld}).
+ *   re-verified (the claims and payouts modules ask {@link ContainmentChecks.changesHeld}); their pending
+ *   payouts go on hold in the same transaction ({@link PendingPayoutHolds}, the payouts module).
  *
  * A drill records what would have been done and does nothing (`simulated`), so an exercise can never lock
  * out real staff or freeze real customers.
@@ -68,6 +69,21 @@ export class ContainmentChecks implements UnmaskGate, ExportGate, ChangeHoldGate
   }
 }
 
+/**
+ * Pending payouts of the customers whose changes are held (S4.3): the payouts module implements it
+ * (`PayoutsService`), server.ts hands it over; containment never reads the payouts' tables.
+ */
+export interface PendingPayoutHolds {
+  /** Claimants with payouts proposed or approved (few, unlike the customers a hold may cover). */
+  claimantsWithPendingPayouts(db: Db): Promise<string[]>;
+  /** Puts those customers' pending payouts on hold in `db` (our transaction); returns how many. */
+  holdPendingPayouts(
+    db: Db,
+    customerIds: readonly string[],
+    event: { actor: AuditActor; requestId: string | null; incidentId: string },
+  ): Promise<number>;
+}
+
 /** Key rotation as containment needs it (the vault's rotateKeys plus dropping cached data keys). */
 export interface KeyRotation {
   rotate(
@@ -97,7 +113,12 @@ export class ContainmentService {
   constructor(
     private readonly db: Db,
     private readonly incidents: IncidentsService,
-    private readonly deps: { identity: IdentityService; keys?: KeyRotation; now?: () => Date },
+    private readonly deps: {
+      identity: IdentityService;
+      keys?: KeyRotation;
+      payouts?: PendingPayoutHolds;
+      now?: () => Date;
+    },
   ) {
     this.#now = deps.now ?? (() => new Date());
   }
@@ -190,6 +211,16 @@ export class ContainmentService {
             ? await repository.insertControlsFromScope(trx, id, kind, incidentId, scopeVersion)
             : await repository.insertControls(trx, id, kind, input.subjectIds ?? []);
         result = { ...result, subjects: placed };
+        if (input.kind === 'hold-changes' && this.deps.payouts) {
+          // Their payouts not yet paid wait for re-verification too (S4.3).
+          const candidates = await this.deps.payouts.claimantsWithPendingPayouts(trx);
+          const held = await repository.controlledAmong(trx, 'change-hold', candidates);
+          result.payoutsHeld = await this.deps.payouts.holdPendingPayouts(trx, [...held], {
+            actor: auditActorOf(caller.context),
+            requestId: caller.context.requestId,
+            incidentId,
+          });
+        }
         await repository.updateContainment(trx, id, { result });
       }
       await this.incidents.log(trx, caller, incidentId, 'containment-taken', {

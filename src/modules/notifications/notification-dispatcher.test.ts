@@ -220,6 +220,33 @@ describeEachStore('notification dispatcher', (kind) => {
     expect((await row(id)).provider_message_id).toMatch(/^sms-/);
   });
 
+  it('S3.1: sends to the address a notice was queued for (the old phone), sealed at rest and wiped once sent', async () => {
+    const OLD_PHONE = '13700001111';
+    const { id } = await service.enqueue(
+      store.db,
+      notice({
+        template: 'customer.contact-changed',
+        params: {},
+        to: OLD_PHONE,
+        expiresAt: new Date(clock.now().getTime() + 3_600_000),
+      }),
+    );
+    const stored = await row(id);
+    expect(stored.sealed_params).not.toBeNull();
+    expect(stored.sealed_params).not.toContain(OLD_PHONE);
+    expect(await dispatcher().dispatchDue(store.db)).toMatchObject({ sent: 1 });
+    // Not to the phone on file (the new one), and the address is not in the text.
+    expect(sms.sent.map((message) => message.to)).toEqual([OLD_PHONE]);
+    expect(sms.sent[0]?.body).not.toContain(OLD_PHONE);
+    expect(await row(id)).toMatchObject({ status: 'sent', sealed_params: null });
+    await expect(
+      service.enqueue(
+        store.db,
+        notice({ template: 'customer.contact-changed', params: {}, channel: 'in-app', to: OLD_PHONE }),
+      ),
+    ).rejects.toMatchObject({ code: 'bad-request' });
+  });
+
   it('fails, and wipes, a sealed secret that does not open under its key', async () => {
     const { id } = await service.enqueue(
       store.db,

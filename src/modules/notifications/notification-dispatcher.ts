@@ -14,7 +14,8 @@ import type { NotificationService, RecipientDirectory } from './notifications.se
  *    lease ends, and no transaction stays open while a provider is being talked to;
  * 2. for each row: in-app is delivered by marking it sent; an expired notice is skipped (`expired`); a
  *    channel without a provider is skipped (`email-not-configured`, `sms-not-configured`); otherwise the
- *    address is looked up through the {@link RecipientDirectory} (none: skipped, `no-address`), the text is
+ *    address is the one the notice was queued for (`to`, sealed) or else looked up through the
+ *    {@link RecipientDirectory} (none: skipped, `no-address`), the text is
  *    rendered in the row's language and sent;
  * 3. records the outcome if the claim still holds: `sent` with the provider's message id; on a failure,
  *    `pending` again after `baseMs · 2^(attempts-1)` (at most `maxMs`), or `failed` once `maxAttempts`
@@ -130,7 +131,13 @@ export class NotificationDispatcher {
     }
     let address: string | null;
     try {
-      address = await this.directory.addressOf(
+      // An address the notice was queued for (the old contact after a change) wins over the one on file.
+      address = this.service.addressOverride(row);
+    } catch {
+      return { status: 'failed', reason: 'render-failed' };
+    }
+    try {
+      address ??= await this.directory.addressOf(
         db,
         { kind: row.recipient_kind, id: row.recipient_id },
         row.channel,

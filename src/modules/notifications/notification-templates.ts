@@ -176,6 +176,48 @@ export const NOTIFICATION_TEMPLATES = {
       },
     },
   },
+  'portal.contact-change-code': {
+    recipients: ['customer'],
+    // To the CURRENT phone or email, before a signed-in customer changes it (S3.1); never in-app.
+    channels: ['email', 'sms'],
+    params: z.strictObject({ code: verificationCode, validMinutes: z.number().int().min(1).max(60) }),
+    secretParams: ['code'],
+    linkParams: [],
+    resolvedParams: [],
+    text: {
+      'zh-CN': {
+        subject: '变更联系方式验证码',
+        body: '您正在变更在 ClaimGuard 登记的手机号码或电子邮箱，验证码是 {code}，{validMinutes} 分钟内有效。如非本人操作，说明有人登录了您的账户，请立即修改密码并拨打您保单上的客服电话。请勿告诉任何人。',
+      },
+      'en-US': {
+        subject: 'Your code to change your contact details',
+        body: 'You are changing the mobile number or email ClaimGuard holds for you. Your code is {code}, valid for {validMinutes} minutes. If this was not you, someone is signed in to your account: change your password and call the customer service number on your policy at once. Do not share it.',
+      },
+    },
+  },
+  /**
+   * A customer's contact details changed (S3.1, S4.3): sent to the OLD phone and email (the outbox row's
+   * sealed `to`) and in-app, so that a takeover by someone who changed them is noticed. No parameters:
+   * nothing in it says what the new details are.
+   */
+  'customer.contact-changed': {
+    recipients: ['customer'],
+    channels: ['in-app', 'email', 'sms'],
+    params: z.strictObject({}),
+    secretParams: [],
+    linkParams: [],
+    resolvedParams: [],
+    text: {
+      'zh-CN': {
+        subject: '您的联系方式已变更',
+        body: '您在 ClaimGuard 登记的联系方式（手机号码、电子邮箱或联系地址）刚刚已变更。如非本人操作，请立即拨打您保单上的客服电话联系我们，我们将暂停相关变更和赔款支付并核实。',
+      },
+      'en-US': {
+        subject: 'Your contact details were changed',
+        body: 'The contact details (mobile number, email or postal address) ClaimGuard holds for you were just changed. If this was not you, call the customer service number on your policy at once: we will hold the change and any payouts while we check.',
+      },
+    },
+  },
   'security.alert': {
     recipients: ['staff'],
     channels: ['in-app', 'email', 'sms'],

@@ -87,6 +87,13 @@ type NoticeOf<T extends TemplateId> = {
   notBefore?: Date;
   /** Skip rather than send after this; notices with a secret default to its validity (15 min at most). */
   expiresAt?: Date;
+  /**
+   * Send to this address instead of the one on file at sending time: the OLD phone or email after a contact
+   * change, told that it changed (S3.1, S4.3). SECURITY: personal data, so sealed with the secret
+   * parameters (bound to the row) and wiped once the notice is sent, skipped, expired or failed; give the
+   * notice an `expiresAt` so it does not stay longer than needed. Not for in-app notices.
+   */
+  to?: string;
 };
 
 /** A notice to queue: a template and its parameters, for one recipient over one channel. */
@@ -132,6 +139,8 @@ export function deriveNotificationKey(masterKey: Buffer): Buffer {
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DEDUPE_KEY = /^[A-Za-z0-9:._/-]{1,200}$/;
 const DEFAULT_SECRET_LIFETIME_MS = 15 * 60_000;
+/** The sealed member holding an address override; no template parameter can have this name. */
+const ADDRESS_OVERRIDE = '@to';
 
 function checkRecipient(recipient: Recipient): void {
   if (!UUID.test(recipient.id)) throw new DomainError('bad-request', 'A recipient id is a UUID.');
@@ -193,6 +202,8 @@ export class NotificationService {
       throw new DomainError('bad-request', `Template ${notice.template} is not for this kind of recipient.`);
     if (!template.channels.includes(notice.channel))
       throw new DomainError('bad-request', `Template ${notice.template} is not sent over this channel.`);
+    if (notice.to !== undefined && (notice.channel === 'in-app' || notice.to.trim() === ''))
+      throw new DomainError('bad-request', 'An address override is for email or SMS notices only.');
     if (notice.dedupeKey !== undefined && !DEDUPE_KEY.test(notice.dedupeKey))
       throw new DomainError('bad-request', 'A dedupe key is 1 to 200 letters, digits and : . _ / -.');
     const parsed = template.params.safeParse(notice.params);
@@ -211,6 +222,7 @@ export class NotificationService {
     for (const [name, value] of Object.entries(parsed.data as NotificationParams))
       (template.secretParams.includes(name) ? secret : plain)[name] = value;
     const hasSecret = Object.keys(secret).length > 0;
+    const sealed = notice.to !== undefined ? { ...secret, [ADDRESS_OVERRIDE]: notice.to } : secret;
     const validMinutes = typeof plain.validMinutes === 'number' ? plain.validMinutes : null;
     const expiresAt =
       notice.expiresAt ??
@@ -226,7 +238,8 @@ export class NotificationService {
       language: notice.language ?? this.defaultLanguage,
       template_id: notice.template,
       params: plain,
-      sealed_params: hasSecret ? this.box.seal(JSON.stringify(secret), sealPurpose(id)) : null,
+      sealed_params:
+        hasSecret || notice.to !== undefined ? this.box.seal(JSON.stringify(sealed), sealPurpose(id)) : null,
       next_attempt_at: notice.notBefore ?? now,
       expires_at: expiresAt,
       dedupe_key: notice.dedupeKey ?? null,
@@ -437,10 +450,23 @@ export class NotificationService {
    */
   render(row: RenderableRow): RenderedNotice {
     if (!isTemplateId(row.template_id)) throw new Error('unknown template');
-    const secret = row.sealed_params
+    const { [ADDRESS_OVERRIDE]: _address, ...secret } = this.openSealed(row);
+    return renderTemplate(row.template_id, row.language, { ...row.params, ...secret }, this.publicUrl);
+  }
+
+  /**
+   * The address the notice was queued for, when it was queued with `to` (see {@link Notice}); null when
+   * the address on file is to be looked up. SECURITY: personal data, for the dispatcher to send to.
+   */
+  addressOverride(row: Pick<RenderableRow, 'id' | 'sealed_params'>): string | null {
+    const address = this.openSealed(row)[ADDRESS_OVERRIDE];
+    return typeof address === 'string' ? address : null;
+  }
+
+  private openSealed(row: Pick<RenderableRow, 'id' | 'sealed_params'>): NotificationParams {
+    return row.sealed_params
       ? (JSON.parse(this.box.open(row.sealed_params, sealPurpose(row.id))) as NotificationParams)
       : {};
-    return renderTemplate(row.template_id, row.language, { ...row.params, ...secret }, this.publicUrl);
   }
 }
 

@@ -1,6 +1,6 @@
 import { type Insertable, type Kysely, sql, type Updateable } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
-import type { PayoutState } from './payouts.tables.js';
+import type { HoldReason, PayoutState } from './payouts.tables.js';
 
 /** The only SQL of the payouts module. Explicit column lists throughout. */
 export type Db = Kysely<Database>;
@@ -36,7 +36,7 @@ export type PayoutRow = {
   payee_account_id: string;
   state: PayoutState;
   held_from: 'proposed' | 'approved' | null;
-  hold_reason: 'payee-changed' | 'account-added' | null;
+  hold_reason: HoldReason | null;
   held_at: Date | null;
   held_by: string | null;
   reverified_by: string | null;
@@ -97,6 +97,18 @@ export async function holdablePayoutsOfClaimant(db: Db, customerId: string): Pro
     .where('payouts.state', 'in', ['proposed', 'approved', 'on-hold'])
     .forUpdate('payouts')
     .execute();
+}
+
+/** Claimants with a payout proposed or approved (not yet executing, not on hold): few, unlike customers. */
+export async function claimantsWithPendingPayouts(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom('payouts')
+    .innerJoin('claims', 'claims.id', 'payouts.claim_id')
+    .select('claims.claimant_id')
+    .distinct()
+    .where('payouts.state', 'in', ['proposed', 'approved'])
+    .execute();
+  return rows.map((row) => row.claimant_id);
 }
 
 export async function listPayouts(

@@ -49,7 +49,7 @@ export const payoutSchema = z
     approvals: z.array(z.object({ approverId: z.string(), approverRole: z.string(), approvedAt: z.date() })),
     hold: z
       .object({
-        reason: z.enum(['payee-changed', 'account-added']),
+        reason: z.enum(['payee-changed', 'account-added', 'incident-hold']),
         heldAt: z.date().nullable(),
         heldBy: z.string().nullable(),
       })

@@ -27,6 +27,10 @@ import type { HoldReason, PayoutState } from './payouts.tables.js';
  *   or twice; the final approval moves the claim approving → paying;
  * - a changed payee, or a new account added to the claimant, puts the payout on hold, raises a security
  *   alert and waits for a supervisor (not the one who changed it) to re-verify it;
+ * - a security incident holding the claimant's changes (containment `hold-changes`, S4.3) puts their
+ *   pending payouts on hold (`incident-hold`, through {@link PayoutsService.holdPendingPayouts}, which
+ *   server.ts hands to containment) and holds new proposals at once; re-verification is refused until the
+ *   incident's hold on the customer is lifted;
  * - finance executes it under an idempotency key: approved → executing (key reserved in the same
  *   transaction) → bank transfer (idempotent on the key) → paid; the claim moves paying → closed.
  *   A retry with the same key resumes or repeats the first answer; another key is refused.
@@ -135,6 +139,39 @@ export class PayoutsService {
     });
   }
 
+  /**
+   * Containment's side (S4.3): the claimants with payouts proposed or approved (not yet executing). Pending
+   * payouts are few, so containment asks for these and checks them against its hold, instead of handing
+   * over a blast radius of a million subjects.
+   */
+  async claimantsWithPendingPayouts(db: Db): Promise<string[]> {
+    return repository.claimantsWithPendingPayouts(db);
+  }
+
+  /**
+   * Puts the proposed and approved payouts of these customers on hold (`incident-hold`), in the caller's
+   * transaction (containment's, so the hold commits with the incident's action), audited per payout with
+   * the incident. They wait for a supervisor's re-verification, which is refused while the incident's
+   * hold on the customer stands. Returns how many payouts were held.
+   */
+  async holdPendingPayouts(
+    db: Db,
+    customerIds: readonly string[],
+    event: { actor: AuditActor; requestId: string | null; incidentId: string },
+  ): Promise<number> {
+    let held = 0;
+    for (const customerId of customerIds) {
+      for (const payout of await repository.holdablePayoutsOfClaimant(db, customerId)) {
+        if (payout.state === 'on-hold') continue; // waits for a re-verification already
+        await this.hold(db, payout, 'incident-hold', event.actor, event.requestId, {
+          incidentId: event.incidentId,
+        });
+        held++;
+      }
+    }
+    return held;
+  }
+
   /** The adjuster's proposal (maker). */
   async propose(
     caller: PayoutCaller,
@@ -194,6 +231,11 @@ export class PayoutsService {
         claimId,
         amount: decimal(input.amount),
       });
+      // Proposed while a security incident holds the claimant's changes: held from the start (S4.3).
+      if (await this.customers.changesHeld(trx, claim.claimant_id)) {
+        const row = await this.lockedPayout(trx, id);
+        await this.hold(trx, row, 'incident-hold', SYSTEM_ACTOR, caller.context.requestId, {});
+      }
       return this.viewOne(trx, caller, id);
     });
   }
@@ -308,6 +350,8 @@ export class PayoutsService {
           claim.claimant_id,
           'own-change',
         );
+      // While a security incident holds the claimant's changes, nothing about their payee is re-verified.
+      await this.customers.assertChangesAllowed(trx, claim.claimant_id);
       await this.checkPayee(trx, caller, claim, payout.payee_account_id, 'payout.reverify');
       await repository.updatePayout(trx, payoutId, {
         state: payout.held_from,
@@ -576,6 +620,8 @@ export class PayoutsService {
       requestId,
       details: { reason, claimId: payout.claim_id, ...details },
     });
+    // An incident's hold is the security officers' own decision: it needs no alert to them.
+    if (reason === 'incident-hold') return;
     await this.alerts.raiseAlert(trx, {
       kind: reason === 'payee-changed' ? 'payout-payee-changed' : 'payout-account-added',
       severity: 'critical',

@@ -16,7 +16,8 @@ export type PayoutsTables = {
 
 export const PAYOUT_STATES = ['proposed', 'approved', 'on-hold', 'executing', 'paid', 'sent-back'] as const;
 export type PayoutState = (typeof PAYOUT_STATES)[number];
-export type HoldReason = 'payee-changed' | 'account-added';
+/** `incident-hold`: containment's hold-changes held the claimant (S4.3; migration 2026-11-25T0800). */
+export type HoldReason = 'payee-changed' | 'account-added' | 'incident-hold';
 
 export type PayoutsTable = {
   id: string;

@@ -4,7 +4,7 @@ import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { RequestContext } from '../access/principal.js';
 import type { AuditActor, AuditEventInput, AuditRecorder } from '../audit/audit-event.js';
-import type { CustomerService } from '../claims/customers.service.js';
+import { type CustomerService, normaliseContactChange } from '../claims/customers.service.js';
 import {
   ACCOUNT_LOCK_THRESHOLD,
   IP_LOCK_THRESHOLD,
@@ -58,6 +58,10 @@ const THROTTLE_WINDOW_MS = 15 * 60_000;
 /** Registrations started per ID number typed, and per address, in the throttle window. */
 const REGISTER_PER_ID = 5;
 const REGISTER_PER_IP = 20;
+/** Contact-change codes a customer may ask for per hour. */
+const CONTACT_CHANGES_PER_HOUR = 5;
+
+export type ContactChangeStarted = { id: string; channel: 'sms' | 'email'; codeExpiresAt: Date };
 
 export class PortalAccountsService {
   readonly #sleep: (ms: number) => Promise<void>;
@@ -244,6 +248,133 @@ export class PortalAccountsService {
     });
   }
 
+  // ---- changing one's own phone or email (S3.1, S4.3) -------------------------------------------
+
+  /**
+   * A signed-in customer asks to change their phone or email: a one-time code goes to the CURRENT contact
+   * of that kind (the phone for a new phone, the email for a new email; the other one when that kind is
+   * not on file), never to the new one, so that a stolen password alone cannot move the account. Refused
+   * while a security incident holds the customer's changes. At most 5 per hour.
+   */
+  async startContactChange(context: RequestContext, field: 'phone' | 'email'): Promise<ContactChangeStarted> {
+    const principal = context.principal;
+    if (principal?.kind !== 'customer') throw new DomainError('unauthenticated');
+    const customerId = principal.customerId;
+    const now = this.sessions.now();
+    return this.db.transaction().execute(async (trx) => {
+      await this.customers.assertChangesAllowed(trx, customerId);
+      if (
+        (await repository.contactChangesSince(trx, customerId, new Date(now.getTime() - 3_600_000))) >=
+        CONTACT_CHANGES_PER_HOUR
+      )
+        throw new DomainError('rate-limited', 'Too many contact-change codes in the last hour.');
+      const on = await this.customers.contactChannels(trx, customerId);
+      if (!on) throw new DomainError('not-found');
+      const preferred: 'sms' | 'email' = field === 'phone' ? 'sms' : 'email';
+      const other: 'sms' | 'email' = preferred === 'sms' ? 'email' : 'sms';
+      const channel = on[preferred] ? preferred : on[other] ? other : null;
+      if (!channel) throw new DomainError('conflict', 'No phone or email on file to send a code to.');
+      const id = randomUUID();
+      const code = newCode();
+      const codeExpiresAt = new Date(now.getTime() + CODE_VALID_MINUTES * 60_000);
+      await repository.insertContactChange(trx, {
+        id,
+        customer_id: customerId,
+        session_id: principal.sessionId,
+        field,
+        channel,
+        code_hash: codeHash(this.options.keys.codeKey, 'contact-change', `${id}:${field}`, code),
+        code_expires_at: codeExpiresAt,
+      });
+      const profile = await this.customers.profile(trx, customerId);
+      // To the contact on file (looked up when sending), before anything changes.
+      await this.notifications.enqueue(trx, {
+        recipient: { kind: 'customer', id: customerId },
+        channel,
+        language: profile?.language === 'en-US' ? 'en-US' : 'zh-CN',
+        template: 'portal.contact-change-code',
+        params: { code, validMinutes: CODE_VALID_MINUTES },
+        expiresAt: codeExpiresAt,
+      });
+      await this.record(trx, context, customerId, {
+        action: 'portal.contact-change.started',
+        resource: { type: 'portal-contact-change', id },
+        outcome: 'success',
+        details: { field, channel },
+        sessionId: principal.sessionId,
+      });
+      return { id, channel, codeExpiresAt };
+    });
+  }
+
+  /**
+   * Takes the code and the new phone or email. A wrong code counts (the fifth ends the request); the right
+   * one changes the contact through {@link CustomerService.changeContactDetails} in the same transaction
+   * (audited, the old contact told), after which the new phone or email is the one to sign in with.
+   */
+  async confirmContactChange(
+    context: RequestContext,
+    id: string,
+    input: { code: string; phone?: string | undefined; email?: string | undefined },
+  ): Promise<{ changed: string[]; contactChangedAt: Date }> {
+    const principal = context.principal;
+    if (principal?.kind !== 'customer') throw new DomainError('unauthenticated');
+    const customerId = principal.customerId;
+    const now = this.sessions.now();
+    const outcome = await this.db.transaction().execute(async (trx) => {
+      const row = await repository.contactChangeOf(trx, id, customerId);
+      if (!row) throw new DomainError('not-found', 'No such contact change.');
+      const value = row.field === 'phone' ? input.phone : input.email;
+      if (value === undefined || (row.field === 'phone' ? input.email : input.phone) !== undefined)
+        throw new DomainError(
+          'bad-request',
+          `This change is of the ${row.field}; give the new ${row.field} only.`,
+        );
+      // The new value is checked before the code, so a typo does not cost an attempt.
+      normaliseContactChange({ [row.field]: value });
+      if (row.completed_at || row.code_hash === null || row.attempts >= MAX_CODE_ATTEMPTS)
+        return { ok: false as const, attemptsLeft: 0 };
+      const expired = row.code_expires_at <= now;
+      const right =
+        !expired &&
+        codeMatches(
+          row.code_hash,
+          codeHash(this.options.keys.codeKey, 'contact-change', `${row.id}:${row.field}`, input.code),
+        );
+      if (!right) {
+        const attempts = row.attempts + 1;
+        await repository.updateContactChange(trx, row.id, {
+          attempts,
+          ...(attempts >= MAX_CODE_ATTEMPTS ? { code_hash: null } : {}),
+        });
+        await this.record(trx, context, customerId, {
+          action: 'portal.contact-change.code',
+          resource: { type: 'portal-contact-change', id: row.id },
+          outcome: 'failure',
+          details: { attempts, expired },
+          sessionId: principal.sessionId,
+        });
+        return { ok: false as const, attemptsLeft: Math.max(0, MAX_CODE_ATTEMPTS - attempts) };
+      }
+      await repository.updateContactChange(trx, row.id, { code_hash: null, completed_at: now });
+      const changed = await this.customers.changeContactDetails(
+        trx,
+        customerId,
+        { [row.field]: value },
+        {
+          actor: actorOf(context, customerId, principal.sessionId),
+          requestId: context.requestId,
+          channel: 'portal',
+          purpose: 'data-subject-request',
+        },
+      );
+      return { ok: true as const, ...changed };
+    });
+    // Committed (the attempt counts), then refused.
+    if (!outcome.ok) throw new DomainError('invalid-code', undefined, { attemptsLeft: outcome.attemptsLeft });
+    return { changed: outcome.changed, contactChangedAt: outcome.contactChangedAt };
+  }
+
   // ---- helpers -----------------------------------------------------------------------------------
 
   private async checkThrottle(keys: string[], now: Date): Promise<void> {
@@ -296,15 +427,7 @@ export class PortalAccountsService {
     customerId: string | null,
     event: Pick<AuditEventInput, 'action' | 'resource' | 'outcome' | 'details'> & { sessionId?: string },
   ): Promise<void> {
-    // Before sign-in the caller is nobody we know: a customer once matched, else an outside party.
-    const actor: AuditActor = {
-      type: customerId ? 'customer' : 'external-party',
-      id: customerId,
-      role: customerId ? 'customer' : null,
-      sessionId: event.sessionId ?? null,
-      ip: context.ip,
-      userAgent: context.userAgent,
-    };
+    const actor = actorOf(context, customerId, event.sessionId ?? null);
     return this.options.audit.record(db, {
       actor,
       action: event.action,
@@ -317,4 +440,16 @@ export class PortalAccountsService {
       ...(event.details ? { details: event.details } : {}),
     });
   }
+}
+
+/** Before sign-in the caller is nobody we know: a customer once matched, else an outside party. */
+function actorOf(context: RequestContext, customerId: string | null, sessionId: string | null): AuditActor {
+  return {
+    type: customerId ? 'customer' : 'external-party',
+    id: customerId,
+    role: customerId ? 'customer' : null,
+    sessionId,
+    ip: context.ip,
+    userAgent: context.userAgent,
+  };
 }

@@ -30,7 +30,12 @@ export function sha256(value: string): string {
   return createHash('sha256').update(value, 'utf8').digest('hex');
 }
 
-export function codeHash(key: Buffer, step: 'registration' | 'sign-in', rowId: string, code: string): Buffer {
+export function codeHash(
+  key: Buffer,
+  step: 'registration' | 'sign-in' | 'contact-change',
+  rowId: string,
+  code: string,
+): Buffer {
   return createHmac('sha256', key).update(`portal-code\0${step}\0${rowId}\0${code.trim()}`).digest();
 }
 

@@ -228,3 +228,64 @@ export async function saveThrottle(db: Db, row: ThrottleRow): Promise<void> {
 export async function clearThrottle(db: Db, key: string): Promise<void> {
   await db.deleteFrom('portal_throttle').where('key', '=', key).execute();
 }
+
+export type ContactChangeRow = {
+  id: string;
+  customer_id: string;
+  field: 'phone' | 'email';
+  channel: 'sms' | 'email';
+  code_hash: Uint8Array | null;
+  code_expires_at: Date;
+  attempts: number;
+  completed_at: Date | null;
+};
+
+export async function insertContactChange(
+  db: Db,
+  row: Omit<ContactChangeRow, 'attempts' | 'completed_at'> & { session_id: string },
+): Promise<void> {
+  await db.insertInto('portal_contact_changes').values(row).execute();
+}
+
+/** The customer's own contact-change request, locked (two answers to one code never both count). */
+export function contactChangeOf(
+  db: Db,
+  id: string,
+  customerId: string,
+): Promise<ContactChangeRow | undefined> {
+  return db
+    .selectFrom('portal_contact_changes')
+    .select([
+      'id',
+      'customer_id',
+      'field',
+      'channel',
+      'code_hash',
+      'code_expires_at',
+      'attempts',
+      'completed_at',
+    ])
+    .where('id', '=', id)
+    .where('customer_id', '=', customerId)
+    .forUpdate()
+    .executeTakeFirst();
+}
+
+export async function updateContactChange(
+  db: Db,
+  id: string,
+  changes: Partial<{ attempts: number; code_hash: Uint8Array | null; completed_at: Date }>,
+): Promise<void> {
+  await db.updateTable('portal_contact_changes').set(changes).where('id', '=', id).execute();
+}
+
+/** How many contact-change codes the customer asked for since `since`. */
+export async function contactChangesSince(db: Db, customerId: string, since: Date): Promise<number> {
+  const row = await db
+    .selectFrom('portal_contact_changes')
+    .select((eb) => eb.fn.countAll<string>().as('count'))
+    .where('customer_id', '=', customerId)
+    .where('created_at', '>=', since)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -11,6 +11,10 @@ import {
   claimDetailSchema,
   claimPageSchema,
   codeSchema,
+  contactChangeConfirmSchema,
+  contactChangedSchema,
+  contactChangeStartedSchema,
+  contactChangeStartSchema,
   documentSchema,
   inboxSchema,
   loginResponseSchema,
@@ -166,6 +170,49 @@ export const portalRoutes: FastifyPluginAsyncZod<{
       const principal = request.principal;
       if (principal?.kind !== 'customer') throw new DomainError('unauthenticated');
       return { ...(await portal.me(contextOf(request))), csrfToken: principal.csrfToken };
+    },
+  );
+
+  app.post(
+    '/portal/contact-change',
+    {
+      config: { access: customer },
+      schema: {
+        tags,
+        summary:
+          'Start changing my phone or email: a one-time code goes to my CURRENT phone or email (refused while a security incident holds my changes)',
+        body: contactChangeStartSchema,
+        response: { 202: contactChangeStartedSchema, ...errors },
+      },
+    },
+    async (request, reply) =>
+      reply.code(202).send(await accounts.startContactChange(contextOf(request), request.body.field)),
+  );
+
+  app.post(
+    '/portal/contact-change/:id',
+    {
+      config: { access: customer },
+      schema: {
+        tags,
+        summary:
+          'Finish changing my phone or email with the code; the new one signs in from now on and the old one is told',
+        params,
+        body: contactChangeConfirmSchema,
+        response: { 200: contactChangedSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { code, phone, email } = request.body;
+      const result = await accounts.confirmContactChange(contextOf(request), request.params.id, {
+        code,
+        phone,
+        email,
+      });
+      return {
+        changed: result.changed.filter((field): field is 'phone' | 'email' => field !== 'address'),
+        contactChangedAt: result.contactChangedAt,
+      };
     },
   );
 

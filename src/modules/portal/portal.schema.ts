@@ -207,3 +207,28 @@ export const accessSummarySchema = z
     complete: z.boolean(),
   })
   .meta({ id: 'PortalAccessSummary' });
+
+/** Which contact a signed-in customer changes; the code goes to the current one (S3.1). */
+export const contactChangeStartSchema = z.object({ field: z.enum(['phone', 'email']) });
+
+export const contactChangeStartedSchema = z.object({
+  id: z.string(),
+  channel: z.enum(['sms', 'email']),
+  codeExpiresAt: z.date(),
+});
+
+/** The code and the new phone or email (the one the change is of). */
+export const contactChangeConfirmSchema = z
+  .object({
+    code,
+    phone: z.string().trim().min(5).max(40).optional(),
+    email: z.string().trim().min(3).max(254).optional(),
+  })
+  .refine((body) => (body.phone ? 1 : 0) + (body.email ? 1 : 0) === 1, {
+    message: 'give the new phone number or the new email address',
+  });
+
+export const contactChangedSchema = z.object({
+  changed: z.array(z.enum(['phone', 'email'])),
+  contactChangedAt: z.date(),
+});

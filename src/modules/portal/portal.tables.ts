@@ -11,6 +11,7 @@ export type PortalTables = {
   portal_registrations: PortalRegistrationsTable;
   portal_sessions: PortalSessionsTable;
   portal_throttle: PortalThrottleTable;
+  portal_contact_changes: PortalContactChangesTable;
 };
 
 /** A portal account of an existing customer (created by the insurer); the customer id is the key. */
@@ -70,4 +71,23 @@ export type PortalThrottleTable = {
   failures: number;
   window_started_at: Date;
   locked_until: Date | null;
+};
+
+/**
+ * A signed-in customer's request to change their own phone or email (S3.1, S4.3; migration
+ * 2026-11-25T0800-contact-changes): the code goes to the CURRENT contact; the new value is given with the
+ * code and never stored here.
+ */
+export type PortalContactChangesTable = {
+  id: string;
+  customer_id: string;
+  session_id: string;
+  field: 'phone' | 'email';
+  channel: 'sms' | 'email';
+  /** HMAC of the code under the portal code key, bound to this row; null once used or given up. */
+  code_hash: Uint8Array | null;
+  code_expires_at: Date;
+  attempts: Generated<number>;
+  completed_at: Date | null;
+  created_at: Generated<Date>;
 };

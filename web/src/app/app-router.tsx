@@ -9,6 +9,7 @@ import { SetupPage } from '../modules/auth/setup-page';
 import { BREACH_STATUS_PATH, BreachStatusPage } from '../modules/breach-notices/breach-status-page';
 import { ClaimDetailPage } from '../modules/claims/claim-detail-page';
 import { ClaimsListPage } from '../modules/claims/claims-list-page';
+import { CustomerContactPage } from '../modules/claims/customer-contact-page';
 import { DetectionAlertsPage } from '../modules/detection/detection-alerts-page';
 import { DetectionHoneytokensPage } from '../modules/detection/detection-honeytokens-page';
 import { DetectionRulesPage } from '../modules/detection/detection-rules-page';
@@ -81,6 +82,14 @@ export function createAppRouter() {
               element: (
                 <RequirePermission action="read" subject="Claim">
                   <ClaimDetailPage />
+                </RequirePermission>
+              ),
+            },
+            {
+              path: routePaths.customerContact,
+              element: (
+                <RequirePermission action="update" subject="Customer">
+                  <CustomerContactPage />
                 </RequirePermission>
               ),
             },

@@ -2,6 +2,7 @@ import {
   AlertOutlined,
   AuditOutlined,
   BugOutlined,
+  ContactsOutlined,
   DashboardOutlined,
   DatabaseOutlined,
   FileProtectOutlined,
@@ -54,6 +55,15 @@ export function ConsoleLayout() {
             key: routePaths.claims,
             icon: <FileProtectOutlined />,
             label: <Link to={routePaths.claims}>{t('nav.claims')}</Link>,
+          },
+        ]
+      : []),
+    ...(can(me?.permissions, 'update', 'Customer')
+      ? [
+          {
+            key: routePaths.customerContact,
+            icon: <ContactsOutlined />,
+            label: <Link to={routePaths.customerContact}>{t('nav.customerContact')}</Link>,
           },
         ]
       : []),

@@ -2,6 +2,7 @@ export const routePaths = {
   systemStatus: '/status',
   claims: '/claims',
   payouts: '/payouts',
+  customerContact: '/customers/contact',
   account: '/account',
   users: '/admin/users',
   catalogue: '/catalogue',

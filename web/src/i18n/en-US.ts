@@ -1,4 +1,5 @@
 import { breachNoticesEnUS } from '../modules/breach-notices/breach-notices-i18n';
+import { customerContactEnUS } from '../modules/claims/customer-contact-i18n';
 import { detectionEnUS } from '../modules/detection/detection-i18n';
 import { incidentsEnUS } from '../modules/incidents/incidents-i18n';
 import { portalEnUS } from '../modules/portal/portal-i18n';
@@ -21,6 +22,7 @@ export const enUS: TranslationResources = {
     audit: 'Audit log',
     securityAlerts: 'Security alerts',
     payouts: 'Payouts',
+    customerContact: 'Customer contacts',
     regulatoryReports: 'Regulatory reporting',
     incidents: 'Incidents',
     toggle: 'Show or hide navigation',
@@ -106,6 +108,7 @@ export const enUS: TranslationResources = {
     'incident-state': 'The incident cannot take this step in its current state.',
     'records-frozen': "This customer's records are frozen by a security incident: no unmasking, no export.",
     'exports-blocked': 'Bulk exports are blocked while a security incident is being contained.',
+    'invalid-contact': 'The mobile number, email address or postal address is not valid.',
     'changes-held':
       "Changes to this customer's contact details and payee accounts are held until re-verified.",
     'personal-data-in-text':
@@ -564,6 +567,7 @@ export const enUS: TranslationResources = {
   },
   breachNotices: breachNoticesEnUS,
   portal: portalEnUS,
+  customerContact: customerContactEnUS,
   incidents: incidentsEnUS,
   detection: detectionEnUS,
   claims: {
@@ -791,6 +795,7 @@ export const enUS: TranslationResources = {
     holdReasons: {
       'payee-changed': 'The payee account was changed',
       'account-added': 'A bank account was added to the claimant',
+      'incident-hold': "A security incident holds this customer's changes until re-verified",
     },
     none: 'No payout yet',
     amount: 'Amount',

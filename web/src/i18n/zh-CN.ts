@@ -1,4 +1,5 @@
 import { breachNoticesZhCN } from '../modules/breach-notices/breach-notices-i18n';
+import { customerContactZhCN } from '../modules/claims/customer-contact-i18n';
 import { detectionZhCN } from '../modules/detection/detection-i18n';
 import { incidentsZhCN } from '../modules/incidents/incidents-i18n';
 import { portalZhCN } from '../modules/portal/portal-i18n';
@@ -25,6 +26,7 @@ export const zhCN = {
     audit: '审计日志',
     securityAlerts: '安全告警',
     payouts: '赔款支付',
+    customerContact: '客户联系方式',
     regulatoryReports: '监管报告',
     incidents: '安全事件',
     toggle: '展开或收起导航',
@@ -109,6 +111,7 @@ export const zhCN = {
     'incident-state': '安全事件当前状态下不能执行此操作。',
     'records-frozen': '该客户的记录已因安全事件被冻结：禁止明文查看和导出。',
     'exports-blocked': '安全事件处置期间，批量导出已被禁止。',
+    'invalid-contact': '手机号码、电子邮箱或联系地址格式不正确。',
     'changes-held': '该客户的联系方式和收款账户变更已被暂停，需重新核验后方可变更。',
     'personal-data-in-text':
       '文本中似乎含有个人信息（身份证号、手机号、银行卡号或电子邮箱），请删除后再保存。',
@@ -561,6 +564,7 @@ export const zhCN = {
   },
   breachNotices: breachNoticesZhCN,
   portal: portalZhCN,
+  customerContact: customerContactZhCN,
   incidents: incidentsZhCN,
   detection: detectionZhCN,
   claims: {
@@ -786,6 +790,7 @@ export const zhCN = {
     holdReasons: {
       'payee-changed': '收款账户已变更',
       'account-added': '出险人新增了银行账户',
+      'incident-hold': '安全事件暂停了该客户的变更，需重新核验',
     },
     none: '尚无赔款',
     amount: '赔款金额',

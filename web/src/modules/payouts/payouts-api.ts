@@ -34,7 +34,11 @@ export type Payout = {
   proposedAt: string;
   approvalsRequired: number;
   approvals: PayoutApproval[];
-  hold: { reason: 'payee-changed' | 'account-added'; heldAt: string | null; heldBy: string | null } | null;
+  hold: {
+    reason: 'payee-changed' | 'account-added' | 'incident-hold';
+    heldAt: string | null;
+    heldBy: string | null;
+  } | null;
   reverifiedBy: string | null;
   reverifiedAt: string | null;
   approvedAt: string | null;

@@ -246,6 +246,21 @@ export const portalApi = {
       `/access-history?limit=${HISTORY_PAGE}${before === undefined ? '' : `&before=${before}`}`,
     ),
   accessSummary: () => portalRequest<AccessSummary>('GET', '/access-history/summary'),
+  /** Changing one's own phone or email (S3.1): a code to the CURRENT contact, then the code and the new value. */
+  startContactChange: (field: 'phone' | 'email') =>
+    portalRequest<{ id: string; channel: 'sms' | 'email'; codeExpiresAt: string }>(
+      'POST',
+      '/contact-change',
+      {
+        field,
+      },
+    ),
+  confirmContactChange: (id: string, body: { code: string; phone?: string; email?: string }) =>
+    portalRequest<{ changed: ('phone' | 'email')[]; contactChangedAt: string }>(
+      'POST',
+      `/contact-change/${encodeURIComponent(id)}`,
+      body,
+    ),
 };
 
 /** The main path of a claim, as the timeline shows it; the claim's current step is where it stands on it. */

@@ -17,7 +17,13 @@ export function usePortalProblemMessage(): (error: unknown) => string {
 }
 
 function isPortalProblem(code: string): code is PortalProblem {
-  return code === 'invalid-credentials' || code === 'second-factor-required' || code === 'invalid-code';
+  return (
+    code === 'invalid-credentials' ||
+    code === 'second-factor-required' ||
+    code === 'invalid-code' ||
+    code === 'changes-held' ||
+    code === 'invalid-contact'
+  );
 }
 
 /**

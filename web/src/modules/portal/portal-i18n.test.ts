@@ -51,6 +51,10 @@ describe('portal labels', () => {
     'payout.paid',
     'portal.login',
     'portal.sign-in.code',
+    // Contact-detail changes (S3.1, S4.3) show in the customer's access history.
+    'customer.contact-change',
+    'portal.contact-change.started',
+    'portal.contact-change.code',
   ])('labels the audit action %s in both languages', (action) => {
     expect(typeof at(portalZhCN.actions, action)).toBe('string');
     expect(typeof at(portalEnUS.actions, action)).toBe('string');

@@ -9,6 +9,7 @@ export const portalZhCN = {
     report: '报案',
     notifications: '消息',
     accessHistory: '谁查看了我的信息',
+    contact: '联系方式',
     signOut: '退出',
   },
   login: {
@@ -204,11 +205,13 @@ export const portalZhCN = {
       paid: '赔款已支付',
     },
     policy: { create: '登记保单' },
+    customer: { 'contact-change': '变更联系方式' },
     portal: {
       login: '登录客户服务平台',
       logout: '退出客户服务平台',
       registration: { started: '申请注册账号', code: '注册验证' },
       'sign-in': { code: '登录验证' },
+      'contact-change': { started: '申请变更联系方式', code: '变更联系方式验证' },
     },
     share: {
       create: '分享案件',
@@ -262,10 +265,34 @@ export const portalZhCN = {
     'customer-service': '客户服务',
     'data-subject-request': '个人信息权利请求',
   },
+  contact: {
+    title: '我的联系方式',
+    subtitle:
+      '变更手机号或电子邮箱时，验证码会发送到您当前预留的手机或邮箱，以确认是您本人操作。变更后，新的手机号或邮箱将用于登录，原手机号或邮箱会收到变更提醒。',
+    current: '当前预留',
+    phone: '手机号',
+    email: '电子邮箱',
+    none: '未预留',
+    kind: '要变更的联系方式',
+    newPhone: '新手机号',
+    newPhoneRequired: '请输入 11 位中国大陆手机号',
+    newEmail: '新电子邮箱',
+    newEmailRequired: '请输入有效的电子邮箱',
+    send: '发送验证码到当前{{channel}}',
+    codeHint: '验证码已发送到您当前预留的{{channel}}，{{minutes}} 分钟内有效。',
+    code: '验证码',
+    confirm: '确认变更',
+    cancel: '取消',
+    done: '您的联系方式已变更。请使用新的{{field}}登录。',
+    addressHint: '如需变更联系地址，请联系客服。',
+  },
   problems: {
     'invalid-credentials': '手机号/电子邮箱或密码错误。',
     'second-factor-required': '请输入验证码完成登录。',
     'invalid-code': '验证码错误或已过期。',
+    'changes-held':
+      '因安全事件，您的联系方式暂时不能变更。我们核实您的身份后即可恢复，请拨打保单上的客服电话。',
+    'invalid-contact': '手机号或电子邮箱格式不正确。',
   },
 };
 
@@ -276,6 +303,7 @@ export const portalEnUS: typeof portalZhCN = {
     report: 'Report a claim',
     notifications: 'Messages',
     accessHistory: 'Who accessed my data',
+    contact: 'Contact details',
     signOut: 'Sign out',
   },
   login: {
@@ -478,11 +506,13 @@ export const portalEnUS: typeof portalZhCN = {
       paid: 'Paid the payout',
     },
     policy: { create: 'Recorded the policy' },
+    customer: { 'contact-change': 'Changed the contact details' },
     portal: {
       login: 'Signed in to the portal',
       logout: 'Signed out of the portal',
       registration: { started: 'Asked to register', code: 'Registration code' },
       'sign-in': { code: 'Sign-in code' },
+      'contact-change': { started: 'Asked to change contact details', code: 'Contact-change code' },
     },
     share: {
       create: 'Shared the claim',
@@ -539,9 +569,33 @@ export const portalEnUS: typeof portalZhCN = {
     'customer-service': 'Customer service',
     'data-subject-request': 'Data subject request',
   },
+  contact: {
+    title: 'My contact details',
+    subtitle:
+      'To change your mobile number or email, we send a code to the phone or email you have with us now, to be sure it is you. Afterwards you sign in with the new one, and the old one is told of the change.',
+    current: 'On file',
+    phone: 'Mobile number',
+    email: 'Email',
+    none: 'None',
+    kind: 'What to change',
+    newPhone: 'New mobile number',
+    newPhoneRequired: 'Enter an 11-digit mainland China mobile number',
+    newEmail: 'New email',
+    newEmailRequired: 'Enter a valid email address',
+    send: 'Send a code to my current {{channel}}',
+    codeHint: 'We sent a code to your current {{channel}}. It is valid for {{minutes}} minutes.',
+    code: 'Code',
+    confirm: 'Change it',
+    cancel: 'Cancel',
+    done: 'Your contact details were changed. Sign in with your new {{field}} from now on.',
+    addressHint: 'To change your postal address, call customer service.',
+  },
   problems: {
     'invalid-credentials': 'The phone number, email or password is wrong.',
     'second-factor-required': 'Enter the code to finish signing in.',
     'invalid-code': 'The code is wrong or has expired.',
+    'changes-held':
+      'Because of a security incident your contact details cannot be changed for now. Call the customer service number on your policy: we will verify it is you and lift the hold.',
+    'invalid-contact': 'The mobile number or email address is not valid.',
   },
 };

@@ -48,6 +48,7 @@ export function PortalLayout() {
     portalPaths.report,
     portalPaths.notifications,
     portalPaths.accessHistory,
+    portalPaths.contact,
   ].filter((path) => location.pathname.startsWith(path));
 
   return (
@@ -85,6 +86,10 @@ export function PortalLayout() {
             {
               key: portalPaths.accessHistory,
               label: <Link to={portalPaths.accessHistory}>{t('portal.nav.accessHistory')}</Link>,
+            },
+            {
+              key: portalPaths.contact,
+              label: <Link to={portalPaths.contact}>{t('portal.nav.contact')}</Link>,
             },
           ]}
         />

@@ -4,6 +4,7 @@ import { PortalCompensationPage } from '../breach-notices/portal-compensation-pa
 import { PortalAccessHistoryPage } from './portal-access-history-page';
 import { PortalClaimPage } from './portal-claim-page';
 import { PortalClaimsPage } from './portal-claims-page';
+import { PortalContactPage } from './portal-contact-page';
 import { PortalLayout } from './portal-layout';
 import { PortalLoginPage } from './portal-login-page';
 import { PortalNotificationsPage } from './portal-notifications-page';
@@ -26,6 +27,7 @@ export const portalRoutes: RouteObject[] = [
       { path: 'report', element: <PortalReportPage /> },
       { path: 'notifications', element: <PortalNotificationsPage /> },
       { path: 'access-history', element: <PortalAccessHistoryPage /> },
+      { path: 'contact', element: <PortalContactPage /> },
       { path: 'compensation/:reference', element: <PortalCompensationPage /> },
       { path: '*', element: <Navigate to={portalPaths.claims} replace /> },
     ],
