@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
@@ -42,6 +42,14 @@ export class BreakGlassService {
     private readonly now: () => Date = () => new Date(),
   ) {
     this.#repository = new AccessRepository(db);
+  }
+
+  /**
+   * The same answer as {@link activeUntil}, as an expression on the user id in `userIdColumn`, which the
+   * session lookup folds into its own query (identity's `authenticateSessionWith`).
+   */
+  activeUntilExpression(userIdColumn: string): RawBuilder<Date | null> {
+    return AccessRepository.openGrantUntilExpression(userIdColumn, this.now());
   }
 
   /** When the user's open break-glass grant ends, or null when none is open. */

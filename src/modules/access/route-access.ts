@@ -138,14 +138,12 @@ export function installRouteAccess(
   app.addHook('preValidation', async (request: FastifyRequest, _reply: FastifyReply) => {
     const access = (request.routeOptions.config as { access?: RouteAccess }).access;
     const customerRoute = access !== undefined && 'customer' in access;
-    const principal = customerRoute
-      ? await authenticateCustomer(request, deps.customers)
-      : await authenticate(request, deps.identity);
+    const authenticated = customerRoute
+      ? { principal: await authenticateCustomer(request, deps.customers), breakGlassUntil: null }
+      : await authenticate(request, deps.identity, deps.breakGlass);
+    const principal = authenticated.principal;
     request.principal = principal;
-    request.breakGlassUntil =
-      principal?.kind === 'staff' && principal.sessionState === 'active'
-        ? await deps.breakGlass.activeUntil(principal.userId)
-        : null;
+    request.breakGlassUntil = authenticated.breakGlassUntil;
     request.ability = abilityFor(principal, { breakGlass: request.breakGlassUntil !== null });
     if (!access || 'public' in access) return;
 
@@ -187,10 +185,24 @@ async function authenticateCustomer(
   return token && customers ? customers.authenticateSession(token) : null;
 }
 
-async function authenticate(request: FastifyRequest, identity: IdentityService): Promise<Principal | null> {
+async function authenticate(
+  request: FastifyRequest,
+  identity: IdentityService,
+  breakGlass: BreakGlassService,
+): Promise<{ principal: Principal | null; breakGlassUntil: Date | null }> {
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer '))
-    return identity.authenticateApiToken(authorization.slice(7).trim());
+    return {
+      principal: await identity.authenticateApiToken(authorization.slice(7).trim()),
+      breakGlassUntil: null,
+    };
   const token = request.cookies?.[SESSION_COOKIE];
-  return token ? identity.authenticateSession(token) : null;
+  if (!token) return { principal: null, breakGlassUntil: null };
+  // The open break-glass grant is read with the session, in the same statement.
+  const found = await identity.authenticateSessionWith(token, (userId) =>
+    breakGlass.activeUntilExpression(userId),
+  );
+  if (!found) return { principal: null, breakGlassUntil: null };
+  const until = found.principal.sessionState === 'active' ? found.alongside : null;
+  return { principal: found.principal, breakGlassUntil: until ? new Date(until) : null };
 }

@@ -401,10 +401,11 @@ export class ClaimsService {
   /** One claim as the caller may see it: masked personal fields, timeline, notes, allowed moves. */
   async detail(caller: ClaimCaller, id: string): Promise<ClaimDetail> {
     return this.run(async (trx) => {
-      const found = await repository.findClaimWithPolicy(trx, id);
+      // One statement for the claim, its policy, claimant row, notes and history (the most read page).
+      const found = await repository.findClaimForDetail(trx, id);
       if (!found) throw new DomainError('not-found', 'No such claim.');
       this.checkClaimAccess(caller, found.claim, 'read');
-      return this.detailOf(trx, caller, found.claim, new Set(), undefined, found.policy);
+      return this.detailOf(trx, caller, found.claim, new Set(), undefined, found);
     });
   }
 
@@ -809,10 +810,10 @@ export class ClaimsService {
     claim: repository.ClaimRow,
     unmasked: ReadonlySet<RevealableClaimField>,
     purpose: PurposeId = caller.customerId ? OWN_DATA_PURPOSE : CLAIM_PURPOSE,
-    loadedPolicy?: repository.PolicyRow,
+    loaded?: Omit<repository.ClaimDetailRows, 'claim'>,
   ): Promise<ClaimDetail> {
     const actor = auditActorOf(caller.context);
-    const policy = loadedPolicy ?? (await this.customers.policy(trx, claim.policy_id));
+    const policy = loaded?.policy ?? (await this.customers.policy(trx, claim.policy_id));
     if (!policy) throw new DomainError('internal');
     const customerFields: CustomerField[] = ['name', 'idNumber', 'phone', 'email', 'address'];
     const wanted = (field: CustomerField) => unmasked.has(`claimant.${field}` as RevealableClaimField);
@@ -824,7 +825,7 @@ export class ClaimsService {
       resource: { type: 'claim', id: claim.id },
     });
     // Notes are the handlers' working notes, not the customer's: a customer caller neither sees nor reads them.
-    const notes = caller.customerId ? [] : await repository.notesOf(trx, claim.id);
+    const notes = caller.customerId ? [] : (loaded?.notes ?? (await repository.notesOf(trx, claim.id)));
     const own = (column: 'description_ct' | 'incident_location_ct', field: PersonalDataFieldId) =>
       claim[column]
         ? ({
@@ -874,6 +875,7 @@ export class ClaimsService {
         fields,
         access(clear),
         batch.map((item) => item.request),
+        loaded?.claimant ? [loaded.claimant] : undefined,
       );
       views.push(result.views[0]);
       batch.forEach((item, position) => {
@@ -883,7 +885,7 @@ export class ClaimsService {
     }
     const [maskedView, clearView] = views;
     const claimant = maskedView ?? clearView;
-    const timeline = await repository.transitionsOf(trx, claim.id);
+    const timeline = loaded?.transitions ?? (await repository.transitionsOf(trx, claim.id));
     const role: Role | undefined = roleOf(caller);
     const onDuty = caller.customerId ? true : caller.ability.can('update', subjectClaim(attributesOf(claim)));
     return {

@@ -605,8 +605,12 @@ export class CustomerService {
     fields: readonly CustomerField[],
     access: VaultAccess,
     alongside: readonly RevealRequest[],
+    /** The customers' rows when the caller already read them (the claim detail reads them with the claim). */
+    loaded?: readonly repository.CustomerRow[],
   ): Promise<{ views: CustomerView[]; alongside: RevealedValue[] }> {
-    const rows = await repository.findCustomers(db, ids);
+    const rows = loaded
+      ? loaded.filter((row) => ids.includes(row.id))
+      : await repository.findCustomers(db, ids);
     const order = new Map(ids.map((id, index) => [id, index]));
     rows.sort((a, b) => (order.get(a.id) ?? 0) - (order.get(b.id) ?? 0));
     const requests: (RevealRequest & { key: CustomerField; customerId: string })[] = [];

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import type { StaffSessionsTable } from './identity.tables.js';
 
@@ -200,10 +200,12 @@ export class IdentityRepository {
    * A session and its user in one round trip: every signed-in request resolves both, so this is on the
    * hot path of every staff request.
    */
-  async findSessionWithUserByTokenHash(
+  async findSessionWithUserByTokenHash<T = never>(
     tokenHash: string,
-  ): Promise<{ session: SessionRow; user: StaffUserRow } | undefined> {
-    const row = await this.db
+    /** An expression on `staff_sessions.user_id` read in the same statement (the break-glass grant). */
+    alongside?: RawBuilder<T>,
+  ): Promise<{ session: SessionRow; user: StaffUserRow; alongside: T | null } | undefined> {
+    const query = this.db
       .selectFrom('staff_sessions')
       .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.user_id')
       .select(SESSION_COLUMNS.map((column) => `staff_sessions.${column}` as const))
@@ -218,9 +220,10 @@ export class IdentityRepository {
         'staff_users.created_at as user_created_at',
         'staff_users.last_login_at as user_last_login_at',
       ])
-      .where('staff_sessions.token_hash', '=', tokenHash)
-      .executeTakeFirst();
-    if (!row) return undefined;
+      .where('staff_sessions.token_hash', '=', tokenHash);
+    const found = await (alongside ? query.select(alongside.as('alongside')) : query).executeTakeFirst();
+    if (!found) return undefined;
+    const { alongside: extra, ...row } = found as typeof found & { alongside?: T | null };
     const {
       user_username,
       user_display_name,
@@ -247,6 +250,7 @@ export class IdentityRepository {
         created_at: user_created_at,
         last_login_at: user_last_login_at,
       },
+      alongside: extra ?? null,
     };
   }
 
