@@ -31,6 +31,7 @@ export const enUS: TranslationResources = {
     'zh-CN': 'Simplified Chinese',
     'en-US': 'English',
   },
+  branches: { 'head-office': 'Head office', beijing: 'Beijing branch', shanghai: 'Shanghai branch' },
   common: {
     retry: 'Retry',
     empty: 'None',

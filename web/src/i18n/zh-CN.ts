@@ -35,6 +35,7 @@ export const zhCN = {
     'zh-CN': '简体中文',
     'en-US': '英语',
   },
+  branches: { 'head-office': '总公司', beijing: '北京分公司', shanghai: '上海分公司' },
   common: {
     retry: '重试',
     empty: '无',

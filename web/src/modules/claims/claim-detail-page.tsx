@@ -35,6 +35,7 @@ import { type ReactNode, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { isApiProblem } from '../../api/api-client';
+import { useBranchLabel } from '../../app/branch-label';
 import { formatDateTime } from '../../app/format-date';
 import { routePaths } from '../../app/route-paths';
 import { useLanguage } from '../../i18n/language-provider';
@@ -135,6 +136,7 @@ function ClaimView({
   onRevealed: (detail: ClaimDetail) => void;
 }) {
   const { t } = useTranslation();
+  const branchLabel = useBranchLabel();
   const { language } = useLanguage();
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
@@ -300,7 +302,9 @@ function ClaimView({
                 <Descriptions.Item label={t('claims.detail.amountClaimed')}>
                   {formatAmount(detail.amountClaimed, language, detail.policy.currency) || '—'}
                 </Descriptions.Item>
-                <Descriptions.Item label={t('claims.detail.branch')}>{detail.branch}</Descriptions.Item>
+                <Descriptions.Item label={t('claims.detail.branch')}>
+                  {branchLabel(detail.branch)}
+                </Descriptions.Item>
                 <Descriptions.Item label={t('claims.detail.channel')}>
                   {labels.channel(detail.channel)}
                 </Descriptions.Item>

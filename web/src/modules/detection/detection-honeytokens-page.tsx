@@ -18,6 +18,7 @@ import {
 } from 'antd';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useBranchLabel } from '../../app/branch-label';
 import { formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
 import { useProblemMessage } from '../auth/problem-messages';
@@ -257,6 +258,7 @@ function PlantModal({
   onPlanted: (planted: PlantedHoneytoken) => void;
 }) {
   const { t } = useTranslation();
+  const branchLabel = useBranchLabel();
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
   const queryClient = useQueryClient();
@@ -329,7 +331,7 @@ function PlantModal({
               optionFilterProp="label"
               options={handlers.map((user) => ({
                 value: user.id,
-                label: `${user.displayName} (${user.username}) · ${user.branch ?? ''}`,
+                label: `${user.displayName} (${user.username}) · ${branchLabel(user.branch)}`,
               }))}
             />
           </Form.Item>

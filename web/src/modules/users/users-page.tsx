@@ -22,6 +22,7 @@ import {
 import dayjs, { type Dayjs } from 'dayjs';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useBranchLabel } from '../../app/branch-label';
 import { formatDate, formatDateTime } from '../../app/format-date';
 import { useLanguage } from '../../i18n/language-provider';
 import type { StaffRole, StaffUser } from '../auth/auth-api';
@@ -59,6 +60,7 @@ function expiryOf(value: Dayjs | null | undefined): string | null {
 /** Users and roles: staff accounts, their role, branch, status and access expiry. */
 export function UsersPage() {
   const { t } = useTranslation();
+  const branchLabel = useBranchLabel();
   const { language } = useLanguage();
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
@@ -150,7 +152,7 @@ export function UsersPage() {
             {
               title: t('users.columns.branch'),
               dataIndex: 'branch',
-              render: (value: string | null) => value ?? '—',
+              render: (value: string | null) => branchLabel(value),
             },
             {
               title: t('users.columns.status'),
