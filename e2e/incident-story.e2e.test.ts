@@ -334,6 +334,21 @@ describe.skipIf(!haveChromium)('the whole story of a leak in Chromium', () => {
   }, 120_000);
 
   it('6. notices are queued for every affected customer in their language, after a second officer approves', async () => {
+    // The register keeps the decision and its reasons (GDPR Art. 33(5), PIPL Art. 57).
+    await page
+      .locator('textarea#reasons')
+      .fill('身份证号与联系方式外泄，存在冒名理赔和诈骗风险，须告知受影响客户并报告监管部门。');
+    await page.getByRole('button', { name: '记录决定' }).click();
+    await eventually(
+      async () =>
+        (
+          await db()
+            .selectFrom('incidents')
+            .select('notification_decision')
+            .where('id', '=', incidentId)
+            .executeTakeFirstOrThrow()
+        ).notification_decision,
+    ).toBe('notify');
     await page.getByRole('button', { name: '撰写告知' }).click();
     const editor = page.locator('.ant-modal').filter({ hasText: '事件经过' });
     await editor.waitFor();
