@@ -129,7 +129,10 @@ export function PlaybooksPage() {
               render: (kind: IncidentKind, row) => (
                 <Space direction="vertical" size={0}>
                   <Typography.Text strong>{t(`incidents.kinds.${kind}`)}</Typography.Text>
-                  <Typography.Text type="secondary">{row.labels[language]}</Typography.Text>
+                  {/* The playbook's own name, where the officer has given it one other than the kind's. */}
+                  {row.labels[language] !== t(`incidents.kinds.${kind}`) && (
+                    <Typography.Text type="secondary">{row.labels[language]}</Typography.Text>
+                  )}
                 </Space>
               ),
             },
