@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { LightMyRequestResponse } from 'fastify';
 import { type Browser, chromium, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { PACKAGE_ROOT, WEB_CONSOLE_DIR } from '../src/config/package-info.js';
 import { createLogger } from '../src/http/logger.js';
@@ -210,4 +211,31 @@ export async function enrolDemoStaff(
     .where('username', '=', username)
     .executeTakeFirstOrThrow();
   return { username, userId: user.id, totpSecret, request };
+}
+
+/** Confirms the open Ant Design pop-confirm (after its opening animation) and waits for it to close. */
+export async function confirmPopover(page: Page): Promise<void> {
+  const open = page.locator('.ant-popconfirm:not(.ant-popover-hidden)');
+  await expect.poll(() => open.count(), { timeout: 15_000 }).toBe(1);
+  await page.waitForTimeout(300);
+  await open.locator('.ant-btn-primary').click();
+  await expect.poll(() => open.count(), { timeout: 15_000 }).toBe(0);
+}
+
+/**
+ * Answers the console's step-up modal if the server asks for a fresh second factor, with the NEXT time step's
+ * code (the sign-in used this one; a code is accepted once), then waits for `done`.
+ */
+export async function answerStepUp(
+  page: Page,
+  person: { totpSecret: string },
+  done: () => Promise<unknown>,
+): Promise<void> {
+  const stepUp = page.getByTestId('step-up-code');
+  await Promise.race([done(), stepUp.waitFor()]);
+  if (!(await stepUp.isVisible())) return;
+  await page.waitForTimeout(300);
+  await stepUp.fill(totpCodeAt(person.totpSecret, Date.now() + 30_000));
+  await page.getByTestId('step-up-submit').click();
+  await done();
 }

@@ -5,12 +5,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { SAMPLE_TEXTS } from '../src/modules/breach-notices/breach-notices-test-kit.js';
 import { makeDemoPeople } from '../src/modules/demo/demo-people.js';
 import type { PlantedHoneytoken } from '../src/modules/detection/honeytokens.service.js';
-import { totpCodeAt } from '../src/modules/identity/totp.js';
 import type { OutgoingMessage } from '../src/modules/notifications/channels.js';
 import { pdfText } from '../src/test-support/pdf-text.js';
 import {
+  answerStepUp,
   chromiumAvailable,
   collectPageErrors,
+  confirmPopover,
   type DemoServer,
   type EnrolledStaff,
   EXPECTED_REFUSAL,
@@ -73,25 +74,6 @@ describe.skipIf(!haveChromium)('the whole story of a leak in Chromium', () => {
     await on.screenshot({ path: join(SCREENSHOTS, `incident-story-${name}.png`), fullPage: true });
   };
   const db = () => server.running.store.db;
-
-  async function confirmPopover(): Promise<void> {
-    const open = page.locator('.ant-popconfirm:not(.ant-popover-hidden)');
-    await eventually(() => open.count()).toBe(1);
-    await page.waitForTimeout(300);
-    await open.locator('.ant-btn-primary').click();
-    await eventually(() => open.count()).toBe(0);
-  }
-
-  /** Answers the step-up modal if the server asks for a fresh second factor (the next time step's code). */
-  async function answerStepUp(person: EnrolledStaff, done: () => Promise<unknown>): Promise<void> {
-    const stepUp = page.getByTestId('step-up-code');
-    await Promise.race([done(), stepUp.waitFor()]);
-    if (!(await stepUp.isVisible())) return;
-    await page.waitForTimeout(300);
-    await stepUp.fill(totpCodeAt(person.totpSecret, Date.now() + 30_000));
-    await page.getByTestId('step-up-submit').click();
-    await done();
-  }
 
   beforeAll(async () => {
     await ensureConsoleBuilt();
@@ -276,13 +258,13 @@ describe.skipIf(!haveChromium)('the whole story of a leak in Chromium', () => {
   it('4. the insider is suspended and their sessions revoked', async () => {
     await page.getByTestId('containment-user').fill(insider.userId);
     await page.getByTestId('contain-suspend-user').click();
-    await confirmPopover();
+    await confirmPopover(page);
     const actions = page.getByTestId('containment-table').locator('tbody tr.ant-table-row');
-    await answerStepUp(officer, () => eventually(() => actions.count()).toBe(1));
+    await answerStepUp(page, officer, () => eventually(() => actions.count()).toBe(1));
     await page.getByTestId('containment-user').fill(insider.userId);
     await page.getByTestId('contain-revoke-sessions').click();
-    await confirmPopover();
-    await answerStepUp(officer, () => eventually(() => actions.count()).toBe(2));
+    await confirmPopover(page);
+    await answerStepUp(page, officer, () => eventually(() => actions.count()).toBe(2));
     expect((await insider.request('GET', '/auth/me')).statusCode).toBe(401);
     const account = await db()
       .selectFrom('staff_users')
@@ -365,7 +347,7 @@ describe.skipIf(!haveChromium)('the whole story of a leak in Chromium', () => {
     page = await signInToConsole(browser, url, checker, STAFF_PASSWORD, { pageErrors });
     await page.goto(`${url}/incidents/${incidentId}`);
     await page.getByRole('button', { name: '审核通过' }).click();
-    await answerStepUp(checker, () =>
+    await answerStepUp(page, checker, () =>
       eventually(() => page.getByRole('button', { name: '开始发送' }).count()).toBe(1),
     );
     await page.context().close();
@@ -373,7 +355,7 @@ describe.skipIf(!haveChromium)('the whole story of a leak in Chromium', () => {
 
     await page.reload();
     await page.getByRole('button', { name: '开始发送' }).click();
-    await answerStepUp(officer, () =>
+    await answerStepUp(page, officer, () =>
       eventually(async () => {
         const rows = await db()
           .selectFrom('notifications')

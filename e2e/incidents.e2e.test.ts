@@ -3,9 +3,10 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { RunningServer } from '../src/http/start-server.js';
 import type { DemoResult } from '../src/modules/demo/demo-loader.js';
-import { totpCodeAt } from '../src/modules/identity/totp.js';
 import {
+  answerStepUp,
   chromiumAvailable,
+  confirmPopover,
   type DemoServer,
   type EnrolledStaff,
   EXPECTED_REFUSAL,
@@ -52,24 +53,6 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
   async function signIn(person: Person, locale: 'zh-CN' | 'en-US'): Promise<Page> {
     page = await signInToConsole(browser, url, person, NEW_PASSWORD, { locale, pageErrors });
     return page;
-  }
-
-  async function confirm(): Promise<void> {
-    const open = page.locator('.ant-popconfirm:not(.ant-popover-hidden)');
-    await eventually(() => open.count()).toBe(1);
-    await page.waitForTimeout(300);
-    await open.locator('.ant-btn-primary').click();
-    await eventually(() => open.count()).toBe(0);
-  }
-
-  async function answerStepUp(person: Person, done: () => Promise<unknown>): Promise<void> {
-    const stepUp = page.getByTestId('step-up-code');
-    await Promise.race([done(), stepUp.waitFor()]);
-    if (!(await stepUp.isVisible())) return;
-    await page.waitForTimeout(300);
-    await stepUp.fill(totpCodeAt(person.totpSecret, Date.now() + 30_000));
-    await page.getByTestId('step-up-submit').click();
-    await done();
   }
 
   beforeAll(async () => {
@@ -138,8 +121,8 @@ describe.skipIf(!haveChromium)('incident response in Chromium', () => {
 
     await page.getByTestId('containment-user').fill(insider.userId);
     await page.getByTestId('contain-suspend-user').click();
-    await confirm();
-    await answerStepUp(officer, () =>
+    await confirmPopover(page);
+    await answerStepUp(page, officer, () =>
       eventually(() => page.getByTestId('containment-table').locator('tbody tr.ant-table-row').count()).toBe(
         1,
       ),
