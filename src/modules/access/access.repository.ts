@@ -10,24 +10,13 @@ export class AccessRepository {
   }
 
   /**
-   * {@link openGrantUntil} as a correlated subquery on the user id in `userIdColumn`, for a caller that reads
-   * the user anyway (the session lookup): one round trip fewer on every staff request.
+   * When the user's open break-glass grant ends (null when none is open), as a correlated subquery on the user
+   * id in `userIdColumn`: the session lookup reads it with the session, one round trip fewer on every staff
+   * request.
    */
   static openGrantUntilExpression(userIdColumn: string, now: Date): RawBuilder<Date | null> {
     return sql<Date | null>`(select max(g.expires_at) from break_glass_grants g
       where g.user_id = ${sql.ref(userIdColumn)} and g.ended_at is null and g.expires_at > ${now})`;
-  }
-
-  async openGrantUntil(userId: string, now: Date): Promise<Date | null> {
-    const row = await this.db
-      .selectFrom('break_glass_grants')
-      .select('expires_at')
-      .where('user_id', '=', userId)
-      .where('ended_at', 'is', null)
-      .where('expires_at', '>', now)
-      .orderBy('expires_at', 'desc')
-      .executeTakeFirst();
-    return row?.expires_at ?? null;
   }
 
   async insertGrant(row: {

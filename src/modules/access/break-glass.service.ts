@@ -45,16 +45,11 @@ export class BreakGlassService {
   }
 
   /**
-   * The same answer as {@link activeUntil}, as an expression on the user id in `userIdColumn`, which the
-   * session lookup folds into its own query (identity's `authenticateSessionWith`).
+   * When the user's open break-glass grant ends (null when none is open), as an expression on the user id in
+   * `userIdColumn`, which the session lookup folds into its own query (identity's `authenticateSessionWith`).
    */
   activeUntilExpression(userIdColumn: string): RawBuilder<Date | null> {
     return AccessRepository.openGrantUntilExpression(userIdColumn, this.now());
-  }
-
-  /** When the user's open break-glass grant ends, or null when none is open. */
-  async activeUntil(userId: string): Promise<Date | null> {
-    return this.#repository.openGrantUntil(userId, this.now());
   }
 
   async open(

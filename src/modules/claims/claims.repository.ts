@@ -272,15 +272,11 @@ export async function findClaim(db: Db, id: string): Promise<ClaimRow | undefine
   return db.selectFrom('claims').select(CLAIM_COLUMNS).where('id', '=', id).executeTakeFirst();
 }
 
-/**
- * A claim with its policy in one round trip: the claim detail reads both on every request, and each round
- * trip on the hot path costs more than the join (bench/claims.bench.ts).
- */
 /** A claim with everything its detail page shows, read in one statement (see {@link findClaimForDetail}). */
 export type ClaimDetailRows = {
   claim: ClaimRow;
   policy: PolicyRow;
-  claimant: CustomerRow | undefined;
+  claimant: CustomerRow;
   notes: NoteRow[];
   transitions: TransitionRow[];
 };
@@ -291,47 +287,14 @@ type JsonTransition = Omit<TransitionRow, 'at'> & { at: string };
 /**
  * The claim, its policy, its claimant's (still encrypted) row, its notes and its status history in ONE
  * round trip: the claim detail is the most read page, and each extra statement costs a socket round trip on
- * both sides (issue 4 §11). Notes and history come as JSON arrays (bytea as base64), turned back into the
- * same rows {@link notesOf} and {@link transitionsOf} give.
+ * both sides (issue 4 §11, bench/claims.bench.ts). Notes and history come as JSON arrays (bytea as base64),
+ * turned back into the same rows {@link notesOf} and {@link transitionsOf} give.
  */
 export async function findClaimForDetail(db: Db, id: string): Promise<ClaimDetailRows | undefined> {
-  const found = await findClaimWithPolicy(db, id, true);
-  if (!found) return undefined;
-  const { claim, policy, extra } = found;
-  const notes = (parseJson<JsonNote[]>(extra?.notes_json) ?? []).map((note) => ({
-    id: note.id,
-    author_id: note.author_id,
-    author_role: note.author_role,
-    body_ct: Buffer.from(note.body, 'base64'),
-    created_at: new Date(note.created_at),
-  }));
-  const transitions = (parseJson<JsonTransition[]>(extra?.transitions_json) ?? []).map((entry) => ({
-    ...entry,
-    at: new Date(entry.at),
-  }));
-  return { claim, policy, claimant: extra?.claimant, notes, transitions };
-}
-
-function parseJson<T>(value: unknown): T | undefined {
-  if (value === null || value === undefined) return undefined;
-  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
-}
-
-export async function findClaimWithPolicy(
-  db: Db,
-  id: string,
-  withDetail = false,
-): Promise<
-  | {
-      claim: ClaimRow;
-      policy: PolicyRow;
-      extra?: { notes_json: unknown; transitions_json: unknown; claimant: CustomerRow | undefined };
-    }
-  | undefined
-> {
-  const base = db
+  const row = await db
     .selectFrom('claims')
     .innerJoin('policies', 'policies.id', 'claims.policy_id')
+    .innerJoin('customers', 'customers.id', 'claims.claimant_id')
     .select(CLAIM_COLUMNS.map((column) => `claims.${column}` as const))
     .select([
       'policies.number as policy_number',
@@ -342,12 +305,16 @@ export async function findClaimWithPolicy(
       'policies.ends_on as policy_ends_on',
       'policies.sum_insured as policy_sum_insured',
       'policies.currency as policy_currency',
-    ])
-    .where('claims.id', '=', id);
-  const detailed = base
-    .leftJoin('customers', 'customers.id', 'claims.claimant_id')
-    .select(CUSTOMER_COLUMNS.map((column) => `customers.${column} as claimant_row_${column}` as const))
-    .select([
+      'customers.name_ct as claimant_name_ct',
+      'customers.id_type as claimant_id_type',
+      'customers.id_number_ct as claimant_id_number_ct',
+      'customers.phone_ct as claimant_phone_ct',
+      'customers.email_ct as claimant_email_ct',
+      'customers.address_ct as claimant_address_ct',
+      'customers.language as claimant_language',
+      'customers.branch as claimant_branch',
+      'customers.created_at as claimant_created_at',
+      'customers.contact_changed_at as claimant_contact_changed_at',
       sql<unknown>`(select coalesce(json_agg(json_build_object('id', n.id, 'author_id', n.author_id,
         'author_role', n.author_role, 'body', encode(n.body_ct, 'base64'), 'created_at', n.created_at)
         order by n.created_at, n.id), '[]'::json) from claim_notes n where n.claim_id = claims.id)`.as(
@@ -357,29 +324,10 @@ export async function findClaimWithPolicy(
         'to_state', t.to_state, 'actor_type', t.actor_type, 'actor_id', t.actor_id,
         'actor_role', t.actor_role, 'reason', t.reason, 'at', t.at) order by t.id), '[]'::json)
         from claim_transitions t where t.claim_id = claims.id)`.as('transitions_json'),
-    ]);
-  const raw = (await (withDetail ? detailed : base).executeTakeFirst()) as
-    | (Awaited<ReturnType<typeof base.executeTakeFirstOrThrow>> & Record<string, unknown>)
-    | undefined;
-  if (!raw) return undefined;
-  let extra:
-    | { notes_json: unknown; transitions_json: unknown; claimant: CustomerRow | undefined }
-    | undefined;
-  let row = raw;
-  if (withDetail) {
-    const rest: Record<string, unknown> = {};
-    const claimant: Record<string, unknown> = {};
-    for (const [key, value] of Object.entries(raw)) {
-      if (key.startsWith('claimant_row_')) claimant[key.slice('claimant_row_'.length)] = value;
-      else if (key !== 'notes_json' && key !== 'transitions_json') rest[key] = value;
-    }
-    extra = {
-      notes_json: raw.notes_json,
-      transitions_json: raw.transitions_json,
-      claimant: claimant.id ? (claimant as CustomerRow) : undefined,
-    };
-    row = rest as typeof raw;
-  }
+    ])
+    .where('claims.id', '=', id)
+    .executeTakeFirst();
+  if (!row) return undefined;
   const {
     policy_number,
     policy_product_line,
@@ -389,6 +337,18 @@ export async function findClaimWithPolicy(
     policy_ends_on,
     policy_sum_insured,
     policy_currency,
+    claimant_name_ct,
+    claimant_id_type,
+    claimant_id_number_ct,
+    claimant_phone_ct,
+    claimant_email_ct,
+    claimant_address_ct,
+    claimant_language,
+    claimant_branch,
+    claimant_created_at,
+    claimant_contact_changed_at,
+    notes_json,
+    transitions_json,
     ...claim
   } = row;
   return {
@@ -404,8 +364,36 @@ export async function findClaimWithPolicy(
       sum_insured: policy_sum_insured,
       currency: policy_currency,
     },
-    ...(extra ? { extra } : {}),
+    claimant: {
+      id: claim.claimant_id,
+      name_ct: claimant_name_ct,
+      id_type: claimant_id_type,
+      id_number_ct: claimant_id_number_ct,
+      phone_ct: claimant_phone_ct,
+      email_ct: claimant_email_ct,
+      address_ct: claimant_address_ct,
+      language: claimant_language,
+      branch: claimant_branch,
+      created_at: claimant_created_at,
+      contact_changed_at: claimant_contact_changed_at,
+    },
+    notes: parseJson<JsonNote[]>(notes_json).map((note) => ({
+      id: note.id,
+      author_id: note.author_id,
+      author_role: note.author_role,
+      body_ct: Buffer.from(note.body, 'base64'),
+      created_at: new Date(note.created_at),
+    })),
+    transitions: parseJson<JsonTransition[]>(transitions_json).map((entry) => ({
+      ...entry,
+      at: new Date(entry.at),
+    })),
   };
+}
+
+/** A json column: node-postgres and PGlite give it parsed, a driver that does not gives the text. */
+function parseJson<T>(value: unknown): T {
+  return (typeof value === 'string' ? JSON.parse(value) : value) as T;
 }
 
 /** The claimants of these claims (distinct), for containment checks on a bulk export. */

@@ -875,7 +875,7 @@ export class ClaimsService {
         fields,
         access(clear),
         batch.map((item) => item.request),
-        loaded?.claimant ? [loaded.claimant] : undefined,
+        loaded ? [loaded.claimant] : undefined,
       );
       views.push(result.views[0]);
       batch.forEach((item, position) => {

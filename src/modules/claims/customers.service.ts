@@ -1,4 +1,5 @@
 import type { Kysely } from 'kysely';
+import { z } from 'zod';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
@@ -128,8 +129,8 @@ export interface ContactChangeNotices {
 
 /** A mainland mobile number once normalised (`+86 138-1234-5678` → `13812345678`). */
 const MAINLAND_MOBILE = /^1[3-9][0-9]{9}$/;
-/** An email address as people type it: something@domain.tld, no spaces, at most 254 characters. */
-const EMAIL = /^[^\s@]{1,64}@[^\s@]+\.[^\s@.]{2,}$/;
+/** An email address, checked as the rest of ClaimGuard checks them (Zod's), at most 254 characters. */
+const EMAIL = z.email().max(254);
 /** How long the notice to the old contact may wait for a dispatcher before it is given up (and wiped). */
 const CONTACT_NOTICE_HOURS = 72;
 
@@ -157,7 +158,7 @@ export function normaliseContactChange(change: ContactChange): {
   }
   if (change.email !== undefined) {
     const email = NORMALISERS.email(change.email);
-    if (email.length > 254 || !EMAIL.test(email))
+    if (!EMAIL.safeParse(email).success)
       throw new DomainError('invalid-contact', 'The email address is not valid.', { field: 'email' });
     out.email = email;
   }

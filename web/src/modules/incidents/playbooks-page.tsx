@@ -386,36 +386,28 @@ export function PlaybookEditor({
                         <InputNumber min={0} max={MAX_DUE_HOURS} step={0.5} style={{ width: '100%' }} />
                       </Form.Item>
                     </Col>
-                    <Col xs={24} md={12}>
-                      <Form.Item
-                        name={[field.name, 'title', 'zh-CN']}
-                        label={t('incidents.playbooks.step.titleZh')}
-                        rules={[
-                          {
-                            required: true,
-                            whitespace: true,
-                            message: t('incidents.playbooks.step.titleRequired'),
-                          },
-                        ]}
-                      >
-                        <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={300} />
-                      </Form.Item>
-                    </Col>
-                    <Col xs={24} md={12}>
-                      <Form.Item
-                        name={[field.name, 'title', 'en-US']}
-                        label={t('incidents.playbooks.step.titleEn')}
-                        rules={[
-                          {
-                            required: true,
-                            whitespace: true,
-                            message: t('incidents.playbooks.step.titleRequired'),
-                          },
-                        ]}
-                      >
-                        <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={300} />
-                      </Form.Item>
-                    </Col>
+                    {(
+                      [
+                        ['zh-CN', 'incidents.playbooks.step.titleZh'],
+                        ['en-US', 'incidents.playbooks.step.titleEn'],
+                      ] as const
+                    ).map(([titleLanguage, label]) => (
+                      <Col xs={24} md={12} key={titleLanguage}>
+                        <Form.Item
+                          name={[field.name, 'title', titleLanguage]}
+                          label={t(label)}
+                          rules={[
+                            {
+                              required: true,
+                              whitespace: true,
+                              message: t('incidents.playbooks.step.titleRequired'),
+                            },
+                          ]}
+                        >
+                          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={300} />
+                        </Form.Item>
+                      </Col>
+                    ))}
                   </Row>
                 </Card>
               ))}
