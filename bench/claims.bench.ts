@@ -126,8 +126,15 @@ export function claimDetailHttpGroup(): BenchGroup {
         ...(process.env.CLAIMGUARD_DB_POOL_SIZE
           ? { CLAIMGUARD_DB_POOL_SIZE: process.env.CLAIMGUARD_DB_POOL_SIZE }
           : {}),
+        ...(process.env.CLAIMGUARD_DB_NAMED_STATEMENTS
+          ? { CLAIMGUARD_DB_NAMED_STATEMENTS: process.env.CLAIMGUARD_DB_NAMED_STATEMENTS }
+          : {}),
       });
-      store = await openPostgresStore({ url: database.url, poolSize: config.databasePoolSize });
+      store = await openPostgresStore({
+        url: database.url,
+        poolSize: config.databasePoolSize,
+        namedStatements: config.databaseNamedStatements !== 'off',
+      });
       await migrateToLatest(store.db);
 
       // The audit log as start-server.ts runs it: the real service, sequencing in the background, nudged

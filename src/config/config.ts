@@ -54,6 +54,14 @@ export const SETTINGS = {
     allowed: 'an integer from 1 to 200',
     description: 'Connections per process to PostgreSQL.',
   },
+  databaseNamedStatements: {
+    env: 'CLAIMGUARD_DB_NAMED_STATEMENTS',
+    schema: z.enum(['on', 'off']),
+    default: 'on' as 'on' | 'off',
+    allowed: 'on, off',
+    description:
+      'Prepare frequently run statements on each PostgreSQL connection (off behind a transaction-mode pooler that cannot keep them, e.g. PgBouncer before 1.21).',
+  },
   logLevel: {
     env: 'CLAIMGUARD_LOG_LEVEL',
     schema: z.enum(LOG_LEVELS),
@@ -234,6 +242,7 @@ export type Config = {
   dataDir: string;
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databaseNamedStatements: 'on' | 'off';
   logLevel: (typeof LOG_LEVELS)[number];
   language: Language;
   bodyLimit: number;

@@ -1,4 +1,24 @@
-import { type Compilable, CompiledQuery, type Kysely, type QueryResult } from 'kysely';
+import {
+  type Compilable,
+  CompiledQuery,
+  DummyDriver,
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  type QueryResult,
+} from 'kysely';
+import type { Database } from './database-schema.js';
+
+/** Builds SQL only (never connects): for queries compiled once at load with {@link prepareQuery}. */
+export const sqlBuilder = new Kysely<Database>({
+  dialect: {
+    createAdapter: () => new PostgresAdapter(),
+    createDriver: () => new DummyDriver(),
+    createIntrospector: (db) => new PostgresIntrospector(db),
+    createQueryCompiler: () => new PostgresQueryCompiler(),
+  },
+});
 
 /**
  * A query compiled once and run many times with new values: for hot paths (session lookup, audit

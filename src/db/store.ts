@@ -6,6 +6,7 @@ import pg from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import lockfile from 'proper-lockfile';
 import type { Database } from './database-schema.js';
+import { withNamedStatements } from './named-statements.js';
 import { PGliteDialect } from './pglite-dialect.js';
 import { StoreLockedError, StoreUnavailableError } from './store-errors.js';
 
@@ -62,6 +63,8 @@ const pgliteParsers = { [PG_INT8]: parseInt8, [PG_DATE]: parseDate };
 export type PostgresStoreOptions = {
   url: string;
   poolSize?: number;
+  /** Prepares frequently run statements on each connection (default on; see named-statements.ts). */
+  namedStatements?: boolean;
   /** Puts every table in this schema (tests use one schema each to run side by side in one database). */
   schema?: string;
 };
@@ -90,7 +93,11 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   // An idle client's error (server restart) must not crash the process; the next query reports it.
   pool.on('error', () => {});
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  const db = new Kysely<Database>({
+    dialect: new PostgresDialect({
+      pool: options.namedStatements === false ? pool : withNamedStatements(pool),
+    }),
+  });
   const store: Store = {
     kind: 'postgres',
     db,
@@ -214,10 +221,15 @@ async function lockDataDir(dataDir: string): Promise<() => Promise<void>> {
 export async function openStore(config: {
   databaseUrl: string | undefined;
   databasePoolSize: number;
+  databaseNamedStatements?: 'on' | 'off';
   dataDir: string;
 }): Promise<Store> {
   if (config.databaseUrl) {
-    return openPostgresStore({ url: config.databaseUrl, poolSize: config.databasePoolSize });
+    return openPostgresStore({
+      url: config.databaseUrl,
+      poolSize: config.databasePoolSize,
+      namedStatements: config.databaseNamedStatements !== 'off',
+    });
   }
   return openEmbeddedStore({ dataDir: config.dataDir });
 }

@@ -47,6 +47,23 @@ export interface AuditRecorder {
   record(db: Kysely<Database>, event: AuditEventInput): Promise<void>;
 }
 
+/**
+ * A recorder that can also write an event inside another module's statement, as a data-modifying CTE:
+ * the statement's rows and the event then commit together in one round trip, with no transaction around
+ * them. The vault releases a data subject's key this way (one statement for the key and the read's audit
+ * event, issue 4 §11): the key never leaves the database unless the event is written.
+ */
+export interface StatementAuditRecorder extends AuditRecorder {
+  /** The event checked against the contract, as the JSON text {@link inboxInsertSql} reads. */
+  serialise(event: AuditEventInput): string;
+  /** SQL inserting the JSON event held in `parameter` (e.g. `$2`); a WHERE clause may follow it. */
+  inboxInsertSql(parameter: string): string;
+}
+
+export function recordsInStatements(recorder: AuditRecorder): recorder is StatementAuditRecorder {
+  return 'serialise' in recorder && 'inboxInsertSql' in recorder;
+}
+
 export const SYSTEM_ACTOR: AuditActor = {
   type: 'system',
   id: null,

@@ -11,6 +11,7 @@ import {
   checkpointOfSize,
   type Db,
   type EventRow,
+  inboxInsertSql,
   insertInbox,
   queryEvents,
   readNodes,
@@ -26,7 +27,12 @@ import {
   storedRoot,
   supersedeCheckpointFiles,
 } from './audit-checkpoint.js';
-import { type AuditActor, type AuditEventInput, type AuditRecorder, SYSTEM_ACTOR } from './audit-event.js';
+import {
+  type AuditActor,
+  type AuditEventInput,
+  type StatementAuditRecorder,
+  SYSTEM_ACTOR,
+} from './audit-event.js';
 import { AuditSequencer, DEFAULT_BATCH_SIZE } from './audit-sequencer.js';
 import { type VerifyReport, verifyLog } from './audit-verifier.js';
 import { auditEventInputSchema, type CanonicalEvent, decodeCanonicalEvent } from './canonical-event.js';
@@ -121,7 +127,7 @@ function isStore(value: Store | Kysely<Database>): value is Store {
  * appends recorded events to an RFC 9162 Merkle tree, signed checkpoints, verification, queries, proofs
  * and exports. See docs/audit-log.md.
  */
-export class AuditService implements AuditRecorder {
+export class AuditService implements StatementAuditRecorder {
   readonly #db: Db;
   readonly #copyOutBinary: Store['copyOutBinary'];
   readonly #options: AuditServiceOptions;
@@ -175,6 +181,11 @@ export class AuditService implements AuditRecorder {
    * gone if it rolls back. Takes no lock, so concurrent requests do not wait for each other here.
    */
   async record(db: Kysely<Database>, event: AuditEventInput): Promise<void> {
+    await insertInbox(db, this.serialise(event));
+  }
+
+  /** The event checked against the contract and serialised (see {@link StatementAuditRecorder}). */
+  serialise(event: AuditEventInput): string {
     const parsed = auditEventInputSchema.safeParse(event);
     if (!parsed.success) {
       // SECURITY: name the fields, never echo their values.
@@ -182,7 +193,11 @@ export class AuditService implements AuditRecorder {
         fields: [...new Set(parsed.error.issues.map((issue) => issue.path.join('.')))],
       });
     }
-    await insertInbox(db, parsed.data as AuditEventInput);
+    return JSON.stringify(parsed.data);
+  }
+
+  inboxInsertSql(parameter: string): string {
+    return inboxInsertSql(parameter);
   }
 
   /** Starts background sequencing (and periodic checkpoints) for a running server. */

@@ -8,6 +8,7 @@ import {
   type Updateable,
 } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
+import { prepareQuery, sqlBuilder } from '../../db/prepared-query.js';
 
 /** The only SQL of the claims module's customers, policies and claims. Explicit column lists throughout. */
 export type Db = Kysely<Database>;
@@ -290,8 +291,8 @@ type JsonTransition = Omit<TransitionRow, 'at'> & { at: string };
  * both sides (issue 4 §11, bench/claims.bench.ts). Notes and history come as JSON arrays (bytea as base64),
  * turned back into the same rows {@link notesOf} and {@link transitionsOf} give.
  */
-export async function findClaimForDetail(db: Db, id: string): Promise<ClaimDetailRows | undefined> {
-  const row = await db
+const claimForDetailQuery = prepareQuery(1, (id: string) =>
+  sqlBuilder
     .selectFrom('claims')
     .innerJoin('policies', 'policies.id', 'claims.policy_id')
     .innerJoin('customers', 'customers.id', 'claims.claimant_id')
@@ -325,8 +326,12 @@ export async function findClaimForDetail(db: Db, id: string): Promise<ClaimDetai
         'actor_role', t.actor_role, 'reason', t.reason, 'at', t.at) order by t.id), '[]'::json)
         from claim_transitions t where t.claim_id = claims.id)`.as('transitions_json'),
     ])
-    .where('claims.id', '=', id)
-    .executeTakeFirst();
+    .where('claims.id', '=', id),
+);
+
+export async function findClaimForDetail(db: Db, id: string): Promise<ClaimDetailRows | undefined> {
+  // Compiled once at load (prepared-query.ts): building this statement cost more than running it.
+  const row = await claimForDetailQuery.executeTakeFirst(db, id);
   if (!row) return undefined;
   const {
     policy_number,

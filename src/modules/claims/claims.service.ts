@@ -197,9 +197,9 @@ export class ClaimsService {
    * so the refusal's own audit event (see recordDenied) is written after the rollback, in its own
    * transaction: a denied attempt is always on the record (S2.3 detection reads them).
    */
-  private async run<T>(work: (trx: Db) => Promise<T>): Promise<T> {
+  private async run<T>(work: (trx: Db) => Promise<T>, { transaction = true } = {}): Promise<T> {
     try {
-      return await this.db.transaction().execute(work);
+      return await (transaction ? this.db.transaction().execute(work) : work(this.db));
     } catch (error) {
       const denial = error instanceof Error ? DENIALS.get(error) : undefined;
       if (denial) await this.audit.record(this.db, denial);
@@ -400,13 +400,19 @@ export class ClaimsService {
 
   /** One claim as the caller may see it: masked personal fields, timeline, notes, allowed moves. */
   async detail(caller: ClaimCaller, id: string): Promise<ClaimDetail> {
-    return this.run(async (trx) => {
-      // One statement for the claim, its policy, claimant row, notes and history (the most read page).
-      const found = await repository.findClaimForDetail(trx, id);
-      if (!found) throw new DomainError('not-found', 'No such claim.');
-      this.checkClaimAccess(caller, found.claim, 'read');
-      return this.detailOf(trx, caller, found.claim, new Set(), undefined, found);
-    });
+    // The most read page, in two statements and no transaction (issue 4 §11): the claim with its policy,
+    // claimant row, notes and history; then the vault's, which releases the claimant's key only with the
+    // read's audit event written in the same statement. The rows read hold ciphertext only: nothing personal
+    // is disclosed before that second statement commits.
+    return this.run(
+      async (db) => {
+        const found = await repository.findClaimForDetail(db, id);
+        if (!found) throw new DomainError('not-found', 'No such claim.');
+        this.checkClaimAccess(caller, found.claim, 'read');
+        return this.detailOf(db, caller, found.claim, new Set(), undefined, found);
+      },
+      { transaction: false },
+    );
   }
 
   /**

@@ -1,13 +1,6 @@
-import {
-  DummyDriver,
-  Kysely,
-  PostgresAdapter,
-  PostgresIntrospector,
-  PostgresQueryCompiler,
-  sql,
-} from 'kysely';
+import { CompiledQuery, type Kysely, sql } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
-import { prepareQuery } from '../../db/prepared-query.js';
+import { prepareQuery, sqlBuilder } from '../../db/prepared-query.js';
 
 /**
  * The vault's SQL, and the only place that touches `vault_subjects` and `vault_key_rotations`. Every
@@ -24,19 +17,9 @@ export type SubjectKeyRow = {
   shredded_at: Date | null;
 };
 
-/** Builds SQL only (never connects): compiles the hot-path queries once at load. */
-const compiler = new Kysely<Database>({
-  dialect: {
-    createAdapter: () => new PostgresAdapter(),
-    createDriver: () => new DummyDriver(),
-    createIntrospector: (db) => new PostgresIntrospector(db),
-    createQueryCompiler: () => new PostgresQueryCompiler(),
-  },
-});
-
 // Every read and write of personal data starts with this point query: prepared (see prepared-query.ts).
 const findSubjectKeyQuery = prepareQuery(1, (subjectId: string) =>
-  compiler
+  sqlBuilder
     .selectFrom('vault_subjects')
     .select(['subject_id', 'wrapped_dek', 'kek_id', 'dek_version', 'shredded_at'])
     .where('subject_id', '=', subjectId),
@@ -54,6 +37,30 @@ export async function insertSubject(
 
 export async function findSubjectKey(db: Db, subjectId: string): Promise<SubjectKeyRow | undefined> {
   return findSubjectKeyQuery.executeTakeFirst(db, subjectId);
+}
+
+/**
+ * A subject's key row, and in the same statement the audit event of the read it serves, written only when
+ * the key is live (not shredded): one round trip, one implicit transaction (see StatementAuditRecorder).
+ */
+export async function releaseSubjectKeyRecorded(
+  db: Db,
+  subjectId: string,
+  event: { json: string; insertSql: (parameter: string) => string },
+): Promise<SubjectKeyRow | undefined> {
+  const { rows } = await db.executeQuery<SubjectKeyRow>(
+    CompiledQuery.raw(
+      `with subject_key as (
+        select subject_id, wrapped_dek, kek_id, dek_version, shredded_at from vault_subjects where subject_id = $1
+      ), recorded as (
+        ${event.insertSql('$2')}
+        where exists (select 1 from subject_key where shredded_at is null and wrapped_dek is not null)
+      )
+      select subject_id, wrapped_dek, kek_id, dek_version, shredded_at from subject_key`,
+      [subjectId, event.json],
+    ),
+  );
+  return rows[0];
 }
 
 export async function findSubjectKeys(db: Db, subjectIds: readonly string[]): Promise<SubjectKeyRow[]> {

@@ -1,10 +1,12 @@
+import { sql } from 'kysely';
 import { afterEach, beforeEach, expect, it } from 'vitest';
 import type { Store } from '../../db/store.js';
 import { DomainError } from '../../errors/domain-error.js';
 import { TestAuditRecorder } from '../../test-support/audit-test-recorder.js';
 import { describeEachStore, openTestStore } from '../../test-support/test-stores.js';
 import { TEST_ADJUSTER, testVaultKeys } from '../../test-support/vault-fixtures.js';
-import { SYSTEM_ACTOR } from '../audit/audit-event.js';
+import { type AuditEventInput, SYSTEM_ACTOR } from '../audit/audit-event.js';
+import { testAuditService } from '../audit/audit-test-kit.js';
 import { type RevealRequest, type VaultAccess, VaultService, type VaultTarget } from './vault.service.js';
 
 const ID_NUMBER = '11010519491231002X';
@@ -303,3 +305,72 @@ describeEachStore('personal-data vault', (kind) => {
     expect((await caughtError(vault.reveal(store.db, malformed, access()))).code).toBe('bad-request');
   });
 });
+
+describeEachStore(
+  'personal-data vault with the audit log: the key and the event in one statement',
+  (kind) => {
+    let store: Store;
+    let vault: VaultService;
+    let subjectId: string;
+    const access: VaultAccess = { actor: TEST_ADJUSTER, purpose: 'claim-handling', unmask: false };
+    const inbox = async () =>
+      (
+        await sql<{ event: AuditEventInput }>`select event from audit_inbox order by id`.execute(store.db)
+      ).rows.map((row) => row.event);
+    const sealed = async () => {
+      const target: VaultTarget = {
+        subjectId,
+        field: 'customer.id_number',
+        table: 'customers',
+        column: 'id_number',
+        rowId: 'c-1',
+      };
+      const { ciphertext } = await vault.seal(store.db, target, ID_NUMBER, { actor: TEST_ADJUSTER });
+      await sql`delete from audit_inbox`.execute(store.db);
+      return { ...target, ciphertext };
+    };
+
+    beforeEach(async () => {
+      store = await openTestStore(kind);
+      vault = new VaultService({ keys: testVaultKeys(), audit: testAuditService(store).audit });
+      subjectId = await vault.createSubject(store.db);
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    it('a masked read outside a transaction writes its event with the key (issue 4 §11)', async () => {
+      const request = await sealed();
+      expect(await vault.reveal(store.db, request, access)).toMatchObject({ value: '1101**********002X' });
+      expect(await inbox()).toEqual([
+        expect.objectContaining({
+          action: 'personal-data.read',
+          dataSubjectId: subjectId,
+          fields: ['customer.id_number'],
+          purpose: 'claim-handling',
+          outcome: 'success',
+        }),
+      ]);
+    });
+
+    it('returns nothing when the event cannot be written in that statement', async () => {
+      const request = await sealed();
+      await sql`create function refuse_audit() returns trigger language plpgsql as $$
+      begin raise exception 'audit inbox refused (test)'; end $$`.execute(store.db);
+      await sql`create trigger refuse_audit before insert on audit_inbox
+      for each row execute function refuse_audit()`.execute(store.db);
+      await expect(vault.reveal(store.db, request, access)).rejects.toThrow('audit inbox refused');
+      await sql`drop trigger refuse_audit on audit_inbox`.execute(store.db);
+      expect(await inbox()).toEqual([]);
+    });
+
+    it('writes no read event for a shredded subject, and refuses the read', async () => {
+      const request = await sealed();
+      await vault.shredSubject(store.db, subjectId, SYSTEM_ACTOR);
+      await sql`delete from audit_inbox`.execute(store.db);
+      expect((await caughtError(vault.reveal(store.db, request, access))).code).toBe('subject-shredded');
+      expect(await inbox()).toEqual([]);
+    });
+  },
+);

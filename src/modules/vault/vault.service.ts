@@ -2,7 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
-import type { AuditActor, AuditEventInput, AuditRecorder } from '../audit/audit-event.js';
+import {
+  type AuditActor,
+  type AuditEventInput,
+  type AuditRecorder,
+  recordsInStatements,
+  type StatementAuditRecorder,
+} from '../audit/audit-event.js';
 import { BlindIndexer } from './blind-index.js';
 import {
   type CiphertextBinding,
@@ -274,13 +280,15 @@ export class VaultService {
         throw new DomainError('bad-request', `The field ${request.field} holds a document; use revealBytes.`);
       }
     }
-    return inTransaction(db, async (trx) => {
-      if (access.unmask) await this.refuseFrozen(trx, requests);
-      const keys = await this.dataKeysFor(
-        trx,
-        requests.map((request) => request.subjectId),
-      );
-      const revealed = requests.map((request) => {
+    const event = {
+      action: access.unmask ? 'personal-data.unmask' : 'personal-data.read',
+      actor: access.actor,
+      purpose,
+      requestId: access.requestId ?? null,
+      resource: access.resource,
+    } as const;
+    const decrypt = (keys: ReadonlyMap<string, DataKey>) =>
+      requests.map((request) => {
         const dataKey = keys.get(request.subjectId) as DataKey;
         const plaintext = decryptField(dataKey, bindingOf(request), request.ciphertext).toString('utf8');
         return access.unmask
@@ -291,15 +299,36 @@ export class VaultService {
               masked: true,
             };
       });
+    const subjectId = requests[0]?.subjectId;
+    // The hot path (a masked read of one subject's values outside a transaction, e.g. the claim detail): the
+    // key and the read's audit event in one statement, so the key leaves the database only with its event
+    // written. Unmasking keeps the transaction below: it must also check containment's freeze.
+    if (
+      subjectId &&
+      !db.isTransaction &&
+      !access.unmask &&
+      recordsInStatements(this.audit) &&
+      requests.every((request) => request.subjectId === subjectId)
+    ) {
+      checkSubjectId(subjectId);
+      const [auditEvent] = eventsPerSubject(requests, event);
+      const row = await repository.releaseSubjectKeyRecorded(db, subjectId, {
+        json: this.audit.serialise(auditEvent as AuditEventInput),
+        insertSql: (parameter) => (this.audit as StatementAuditRecorder).inboxInsertSql(parameter),
+      });
+      return decrypt(new Map([[subjectId, await this.unwrapRow(subjectId, row)]]));
+    }
+    return inTransaction(db, async (trx) => {
+      if (access.unmask) await this.refuseFrozen(trx, requests);
+      const revealed = decrypt(
+        await this.dataKeysFor(
+          trx,
+          requests.map((request) => request.subjectId),
+        ),
+      );
       // SECURITY: the audit event is written before anything is returned; if it fails, this throws and the
       // decrypted values above are dropped with the transaction.
-      await this.recordPerSubject(trx, requests, {
-        action: access.unmask ? 'personal-data.unmask' : 'personal-data.read',
-        actor: access.actor,
-        purpose,
-        requestId: access.requestId ?? null,
-        resource: access.resource,
-      });
+      await this.recordPerSubject(trx, requests, event);
       return revealed;
     });
   }
@@ -512,37 +541,44 @@ export class VaultService {
   private async recordPerSubject(
     db: Db,
     targets: readonly VaultTarget[],
-    event: Pick<AuditEventInput, 'action' | 'actor' | 'purpose' | 'requestId'> & {
-      details?: Record<string, string | number | boolean | null>;
-      resource?: { type: string; id: string } | undefined;
-    },
+    event: SubjectEvent,
   ): Promise<void> {
-    const bySubject = new Map<string, VaultTarget[]>();
-    for (const target of targets) {
-      const list = bySubject.get(target.subjectId) ?? [];
-      list.push(target);
-      bySubject.set(target.subjectId, list);
-    }
-    for (const [subjectId, list] of bySubject) {
-      const tables = new Set(list.map((target) => target.table));
-      const rows = new Set(list.map((target) => `${target.table}\0${target.rowId}`));
-      const only = list[0] as VaultTarget;
-      await this.audit.record(db, {
-        actor: event.actor,
-        action: event.action,
-        // One row: name it; several: name their table (or that there were several tables).
-        resource: event.resource
-          ? { ...event.resource }
-          : rows.size === 1
-            ? { type: only.table, id: only.rowId }
-            : { type: tables.size === 1 ? only.table : 'personal-data', id: null },
-        dataSubjectId: subjectId,
-        fields: [...new Set(list.map((target) => target.field))],
-        purpose: event.purpose,
-        outcome: 'success',
-        requestId: event.requestId,
-        details: { values: list.length, rows: rows.size, ...event.details },
-      });
-    }
+    for (const auditEvent of eventsPerSubject(targets, event)) await this.audit.record(db, auditEvent);
   }
+}
+
+type SubjectEvent = Pick<AuditEventInput, 'action' | 'actor' | 'purpose' | 'requestId'> & {
+  details?: Record<string, string | number | boolean | null>;
+  resource?: { type: string; id: string } | undefined;
+};
+
+/** One audit event per data subject touched, naming the fields and counting the values and rows. */
+function eventsPerSubject(targets: readonly VaultTarget[], event: SubjectEvent): AuditEventInput[] {
+  const bySubject = new Map<string, VaultTarget[]>();
+  for (const target of targets) {
+    const list = bySubject.get(target.subjectId) ?? [];
+    list.push(target);
+    bySubject.set(target.subjectId, list);
+  }
+  return [...bySubject].map(([subjectId, list]) => {
+    const tables = new Set(list.map((target) => target.table));
+    const rows = new Set(list.map((target) => `${target.table}\0${target.rowId}`));
+    const only = list[0] as VaultTarget;
+    return {
+      actor: event.actor,
+      action: event.action,
+      // One row: name it; several: name their table (or that there were several tables).
+      resource: event.resource
+        ? { ...event.resource }
+        : rows.size === 1
+          ? { type: only.table, id: only.rowId }
+          : { type: tables.size === 1 ? only.table : 'personal-data', id: null },
+      dataSubjectId: subjectId,
+      fields: [...new Set(list.map((target) => target.field))],
+      purpose: event.purpose,
+      outcome: 'success',
+      requestId: event.requestId,
+      details: { values: list.length, rows: rows.size, ...event.details },
+    };
+  });
 }
