@@ -161,6 +161,13 @@ export function claimDetailHttpGroup(): BenchGroup {
       app.addHook('onResponse', async () => {
         audit.nudge();
       });
+      // The floor of every signed-in request on this server: the same plugins, logging and session check as
+      // the claim detail, then nothing (no claim, no key, no audit event). Registered here only.
+      app.get(
+        '/api/v1/bench/signed-in',
+        { config: { access: { authenticated: true } } },
+        async (request) => ({ userId: request.principal?.kind === 'staff' ? request.principal.userId : null }),
+      );
       await app.listen({ port: 0, host: '127.0.0.1' });
 
       // A claim of branch beijing, reported by intake, read by a claims supervisor of that branch (CASL
@@ -245,6 +252,20 @@ export function claimDetailHttpGroup(): BenchGroup {
         measured: measured(CONNECTIONS),
         baseline: baseline(CONNECTIONS),
       };
+      // No target: what any signed-in request costs here, so the claim detail's own share can be told apart.
+      const signedInUrl = `http://127.0.0.1:${portOf(app)}/api/v1/bench/signed-in`;
+      const floor: LoadComparison = {
+        kind: 'load',
+        name: `GET a signed-in route that only checks the session, ${CONNECTIONS} conns (the floor)`,
+        baselineName: `GET bare Fastify route, ${CONNECTIONS} conns`,
+        rounds: 2,
+        measured: async () => {
+          const sample = await load(signedInUrl, headers);
+          process.stderr.write(`  signed-in floor: ${Math.round(sample.ops)} req/s, p99 ${sample.p99} ms\n`);
+          return sample;
+        },
+        baseline: baseline(CONNECTIONS),
+      };
       // No target: one connection shows what a single request costs when nothing queues.
       const single: LoadComparison = {
         kind: 'load',
@@ -263,7 +284,7 @@ export function claimDetailHttpGroup(): BenchGroup {
           `  audit: ${after - before} events sequenced during the run (about ${requests} detail requests), largest inbox backlog at the end of a run: ${maxBacklog}\n`,
         );
       };
-      return [full, single];
+      return [full, floor, single];
     },
     async teardown() {
       await report().catch(() => {});

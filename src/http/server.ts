@@ -1,6 +1,5 @@
 import { hkdfSync, randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
-import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -80,6 +79,7 @@ import { rotateKeys } from '../modules/vault/key-rotation.js';
 import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
 import { VaultService } from '../modules/vault/vault.service.js';
 import { problemErrorHandler } from './problem-details.js';
+import { securityHeaders } from './security-headers.js';
 import { registerWebConsole } from './web-console.js';
 
 export const API_PREFIX = '/api/v1';
@@ -172,28 +172,8 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     if (closing) reply.header('connection', 'close');
   });
 
-  await app.register(helmet, {
-    enableCSPNonces: true,
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        fontSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-        baseUri: ["'self'"],
-        formAction: ["'self'"],
-      },
-    },
-    // Nobody but this origin may embed or open our responses.
-    crossOriginResourcePolicy: { policy: 'same-origin' },
-    referrerPolicy: { policy: 'no-referrer' },
-    frameguard: { action: 'deny' },
-  });
+  const headers = securityHeaders();
+  app.addHook('onRequest', (request, reply, done) => headers(request.raw, reply.raw, done));
 
   await app.register(rateLimit, {
     max: config.rateLimit,

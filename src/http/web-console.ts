@@ -1,9 +1,11 @@
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply } from 'fastify';
 import { DomainError } from '../errors/domain-error.js';
 import { sendProblem } from './problem-details.js';
+import { consolePolicy } from './security-headers.js';
 import type { ClaimGuardServer } from './server.js';
 
 /** The placeholder in web/index.html that each response replaces with its Content-Security-Policy nonce. */
@@ -39,7 +41,8 @@ export async function registerWebConsole(app: ClaimGuardServer, consoleDir: stri
         .type('text/plain; charset=utf-8')
         .send('The web console is not built. Run: npm run build:web (or npm start, which builds it).\n');
     }
-    const nonce = (reply as FastifyReply & { cspNonce?: { style: string } }).cspNonce?.style ?? '';
+    const nonce = randomBytes(16).toString('hex');
+    reply.header('content-security-policy', consolePolicy(nonce));
     reply.header('cache-control', 'no-store');
     return reply.type('text/html; charset=utf-8').send(template.replaceAll(CSP_NONCE_PLACEHOLDER, nonce));
   };
