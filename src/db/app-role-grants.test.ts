@@ -1,15 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'kysely';
 import pg from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { sampleEvent, testAuditService } from '../modules/audit/audit-test-kit.js';
-import { postgresTestUrl } from '../test-support/test-stores.js';
+import { describeOnPostgres, postgresTestUrl } from '../test-support/test-stores.js';
 import { grantAppRole } from './app-role-grants.js';
 import { migrateToLatest } from './migrations.js';
 import { openPostgresStore, type Store } from './store.js';
 
 /** On PostgreSQL, the application's role may append to the audit log but never change it (S6.1). */
-describe.skipIf(!postgresTestUrl())('restricted application role [postgres]', () => {
+describeOnPostgres('restricted application role [postgres]', () => {
   const schema = `t_${randomBytes(6).toString('hex')}`;
   const role = `cg_app_${randomBytes(4).toString('hex')}`;
   let owner: pg.Client;

@@ -4,7 +4,7 @@ import type { TestProject } from 'vitest/node';
 
 /**
  * Finds the PostgreSQL the storage tests run on besides the embedded store:
- * - DATABASE_URL when set (CI's second run: then every storage-backed test uses it);
+ * - DATABASE_URL when set (CI's second run: then the tests on the primary store use it as well);
  * - otherwise a throw-away database created on the local server (CLAIMGUARD_TEST_PG_ADMIN_URL, by default
  *   postgres://postgres@127.0.0.1:5432/postgres) and dropped after the run.
  * Without a reachable server the PostgreSQL legs are skipped and the run says so; under CI=true that is a

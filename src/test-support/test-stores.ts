@@ -54,14 +54,30 @@ async function openPostgresTestStore(): Promise<Store> {
 }
 
 /**
+ * CLAIMGUARD_TEST_STORES narrows what the store-pinned suites below register:
+ * - `postgres`: `describeEachStore` leaves its embedded leg out;
+ * - `primary-only` (CI's second run, with DATABASE_URL set): neither `describeEachStore` nor
+ *   `describeOnPostgres` registers anything: the first run (embedded store primary, PostgreSQL reachable) has
+ *   run every pinned suite on both stores already; what is left is the tests on the primary store (.ci/run
+ *   passes only the files that have them, see .ci/primary-store-tests.mjs).
+ */
+const storesOption = process.env.CLAIMGUARD_TEST_STORES;
+
+/**
  * Runs a suite once per store: the embedded store always, PostgreSQL when the run has one. A skipped
  * PostgreSQL leg shows up as skipped in the report (and fails the run under CI, see global-setup).
  */
 export function describeEachStore(name: string, suite: (kind: StoreKind) => void): void {
-  // CLAIMGUARD_TEST_STORES=postgres leaves the embedded leg out: CI's second run (DATABASE_URL set) has
-  // already run it once, in the first.
-  if (process.env.CLAIMGUARD_TEST_STORES !== 'postgres')
-    describe(`${name} [embedded]`, () => suite('embedded'));
-  const withPostgres = postgresTestUrl() !== '';
-  (withPostgres ? describe : describe.skip)(`${name} [postgres]`, () => suite('postgres'));
+  if (storesOption === 'primary-only') return;
+  if (storesOption !== 'postgres') describe(`${name} [embedded]`, () => suite('embedded'));
+  describeOnPostgres(`${name} [postgres]`, () => suite('postgres'));
+}
+
+/**
+ * A suite for PostgreSQL only (e.g. several processes sharing the store, which PGlite cannot do): skipped
+ * when the run has no PostgreSQL, not registered under CLAIMGUARD_TEST_STORES=primary-only.
+ */
+export function describeOnPostgres(name: string, suite: () => void): void {
+  if (storesOption === 'primary-only') return;
+  (postgresTestUrl() !== '' ? describe : describe.skip)(name, suite);
 }

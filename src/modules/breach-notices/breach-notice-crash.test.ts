@@ -2,10 +2,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import type { Store } from '../../db/store.js';
 import { RecordingAudit } from '../../test-support/recording-audit.js';
-import { openTestStore, postgresTestUrl } from '../../test-support/test-stores.js';
+import { describeOnPostgres, openTestStore, postgresTestUrl } from '../../test-support/test-stores.js';
 import { testVaultKeys } from '../../test-support/vault-fixtures.js';
 import { abilityFor } from '../access/abilities.js';
 import type { StaffPrincipal } from '../access/principal.js';
@@ -31,7 +31,6 @@ import {
  * one process's embedded database and cannot be opened by a second process.
  */
 const FIXTURE = fileURLToPath(new URL('./breach-notice-crash.fixture.ts', import.meta.url));
-const withPostgres = postgresTestUrl() !== '';
 const SUBJECTS = 1_000;
 const PAGE = 150;
 const CRASH_ON_PAGE = 4;
@@ -55,7 +54,7 @@ function officer(): BreachNoticeCaller {
   };
 }
 
-describe.skipIf(!withPostgres)(
+describeOnPostgres(
   'breach-notice job crash recovery [postgres only: PGlite cannot be shared between processes]',
   () => {
     let store: Store;

@@ -1,7 +1,12 @@
 import { sql } from 'kysely';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { openPostgresStore, type Store } from '../../db/store.js';
-import { describeEachStore, openTestStore, postgresTestUrl } from '../../test-support/test-stores.js';
+import {
+  describeEachStore,
+  describeOnPostgres,
+  openTestStore,
+  postgresTestUrl,
+} from '../../test-support/test-stores.js';
 import { DetectionService } from './detection.service.js';
 import { DETECTION_LEADER_LOCK, DetectionEngine } from './detection-engine.js';
 import {
@@ -216,8 +221,7 @@ describeEachStore('detection engine', (kind) => {
   });
 });
 
-const withPostgres = postgresTestUrl() !== '';
-(withPostgres ? describe : describe.skip)('detection engine on PostgreSQL with several processes', () => {
+describeOnPostgres('detection engine on PostgreSQL with several processes', () => {
   const stores: Store[] = [];
   const engines: DetectionEngine[] = [];
   afterEach(async () => {

@@ -2,9 +2,9 @@ import { spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createTestServer, type TestServer } from '../../test-support/test-server.js';
-import { postgresTestUrl } from '../../test-support/test-stores.js';
+import { describeOnPostgres, postgresTestUrl } from '../../test-support/test-stores.js';
 import { EnvironmentKeyProvider } from '../vault/key-provider.js';
 import { approvedPayout } from './payouts-test-kit.js';
 
@@ -15,9 +15,8 @@ import { approvedPayout } from './payouts-test-kit.js';
  * embedded database and cannot be opened by a second process.
  */
 const FIXTURE = fileURLToPath(new URL('./payment-crash.fixture.ts', import.meta.url));
-const withPostgres = postgresTestUrl() !== '';
 
-describe.skipIf(!withPostgres)(
+describeOnPostgres(
   'payment crash recovery [postgres only: PGlite cannot be shared between processes]',
   () => {
     let server: TestServer;
