@@ -166,7 +166,9 @@ export function claimDetailHttpGroup(): BenchGroup {
       app.get(
         '/api/v1/bench/signed-in',
         { config: { access: { authenticated: true } } },
-        async (request) => ({ userId: request.principal?.kind === 'staff' ? request.principal.userId : null }),
+        async (request) => ({
+          userId: request.principal?.kind === 'staff' ? request.principal.userId : null,
+        }),
       );
       await app.listen({ port: 0, host: '127.0.0.1' });
 

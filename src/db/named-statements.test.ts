@@ -1,14 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { Kysely, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { postgresTestUrl } from '../test-support/test-stores.js';
+import { afterEach, beforeEach, expect, it } from 'vitest';
+import { describeOnPostgres, postgresTestUrl } from '../test-support/test-stores.js';
 import { withNamedStatements } from './named-statements.js';
 
 /** PostgreSQL only: the embedded store parses in-process and has no use for this (issue 4 §11). */
-const withPostgres = postgresTestUrl() !== '';
-
-(withPostgres ? describe : describe.skip)('named statements on PostgreSQL', () => {
+describeOnPostgres('named statements on PostgreSQL', () => {
   let schema: string;
   let pool: pg.Pool;
   let db: Kysely<Record<string, never>>;
