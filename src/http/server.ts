@@ -305,6 +305,12 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     });
     // A changed phone, email or address is told to the old contact (S3.1, S4.3).
     customers.setContactChangeNotices(notifications);
+    // ... and ends the customer's other portal sessions when the phone or email they sign in with changed.
+    customers.onSignInContactChanged({
+      signInContactChanged: async (db, { customerId, keepSessionId }) => {
+        await portalSessions.revokeOthers(db, customerId, keepSessionId, 'contact-changed');
+      },
+    });
     claims.onClaimMoved(claimNotices(notifications, customers));
     // Customers' addresses come through the vault, staff's (security officers' alert emails) through identity.
     const directory = directoryByKind({

@@ -66,6 +66,11 @@ describe('S3.1 contact-details change by staff', () => {
   it('changes phone and email: new values sealed and searchable, old ones gone, audited without values', async () => {
     await deliver();
     const mark = sent.length;
+    // The customer is signed in to the portal with the old details (a session row as the portal writes it).
+    const portalSession = crypto.randomUUID();
+    await sql`insert into portal_sessions (id, token_hash, customer_id, state, csrf_token, channel, last_seen_at,
+      expires_at) values (${portalSession}, ${`hash-${portalSession}`}, ${world.zhang}, 'active', 'csrf', 'sms',
+      now(), now() + interval '1 hour')`.execute(server.store.db);
     const response = await change(intake, world.zhang, {
       phone: '+86 137-0000-1234',
       email: ` ${NEW_EMAIL.toUpperCase()} `,
@@ -89,6 +94,10 @@ describe('S3.1 contact-details change by staff', () => {
     expect(view?.fields.email?.value).toBe(NEW_EMAIL);
     expect(view?.fields.address?.value).toBe(ZHANG_SAN.address);
     expect(view?.contactChangedAt).toBeInstanceOf(Date);
+    // Whoever was signed in with the old phone or email must sign in again.
+    const ended = await sql<{ reason: string | null }>`
+      select revoked_reason as reason from portal_sessions where id = ${portalSession}`.execute(db);
+    expect(ended.rows).toEqual([{ reason: 'contact-changed' }]);
     // Stored as ciphertext only.
     const { rows } = await sql<{ dump: string }>`
       select encode(phone_ct, 'escape') || encode(email_ct, 'escape') as dump from customers where id = ${world.zhang}`.execute(

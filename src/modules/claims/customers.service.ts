@@ -80,6 +80,17 @@ export type BankAccountView = {
 };
 
 /** Told of every bank account added, inside the adding transaction (payouts put pending ones on hold). */
+/**
+ * Told, in the change's transaction, when a customer's phone or email (what the portal signs in with)
+ * changed: the portal ends the customer's sessions except the one that made the change.
+ */
+export interface SignInContactListener {
+  signInContactChanged(
+    db: Db,
+    event: { customerId: string; channel: 'staff' | 'portal'; keepSessionId: string | null },
+  ): Promise<void>;
+}
+
 export interface BankAccountListener {
   bankAccountAdded(
     db: Db,
@@ -177,6 +188,7 @@ export function normaliseContactChange(change: ContactChange): {
 
 export class CustomerService {
   private readonly accountListeners: BankAccountListener[] = [];
+  private readonly signInContactListeners: SignInContactListener[] = [];
   private changeHold: ChangeHoldGate | null = null;
   private contactNotices: ContactChangeNotices | null = null;
 
@@ -184,6 +196,10 @@ export class CustomerService {
     private readonly vault: VaultService,
     private readonly audit: AuditRecorder,
   ) {}
+
+  onSignInContactChanged(listener: SignInContactListener): void {
+    this.signInContactListeners.push(listener);
+  }
 
   onBankAccountAdded(listener: BankAccountListener): void {
     this.accountListeners.push(listener);
@@ -329,6 +345,13 @@ export class CustomerService {
           dedupeKey: `contact-change:${changeId}:${channel}`,
           ...(to !== undefined ? { to } : {}),
         });
+      }
+      if (values.phone !== undefined || values.email !== undefined) {
+        // Whoever else is signed in with the old details must sign in again (S3.1): a session opened by
+        // someone who had taken over the account does not outlive the customer reclaiming it.
+        const keepSessionId = context.channel === 'portal' ? context.actor.sessionId : null;
+        for (const listener of this.signInContactListeners)
+          await listener.signInContactChanged(trx, { customerId, channel: context.channel, keepSessionId });
       }
       return { changed: [...changed], contactChangedAt: now };
     });

@@ -11,7 +11,8 @@ import { NotificationDispatcher } from '../notifications/notification-dispatcher
 /**
  * A signed-in customer changes their own phone or email (S3.1, S4.3): the code goes to the CURRENT contact,
  * a wrong code changes nothing, the right one changes the contact (the old one is told) and the new one is
- * what signs in from then on; a customer held by a security incident is refused.
+ * what signs in from then on, and the customer's other sessions end; a customer held by a security incident is
+ * refused.
  */
 const PASSWORD = 'Lotus-Harbour-Quietly-2026';
 
@@ -96,6 +97,7 @@ describe('S3.1 portal self-service contact change', () => {
 
   type Customer = {
     request: (url: string, body: Record<string, unknown>) => Promise<LightMyRequestResponse>;
+    get: (url: string) => Promise<LightMyRequestResponse>;
   };
 
   async function signIn(login: string, sendTo: string, ip: string): Promise<Customer> {
@@ -111,13 +113,19 @@ describe('S3.1 portal self-service contact change', () => {
     });
     expect(verified.statusCode, verified.body).toBe(200);
     const cookie = cookieOf(verified);
-    return { request: (url, body) => post(url, body, ip, { cookie, [CSRF_HEADER]: csrfToken }) };
+    return {
+      request: (url, body) => post(url, body, ip, { cookie, [CSRF_HEADER]: csrfToken }),
+      get: (url) => server.app.inject({ method: 'GET', url, remoteAddress: ip, headers: { cookie } }),
+    };
   }
 
   it('sends the code to the current phone; a wrong code changes nothing; the right one switches sign-in to the new phone', async () => {
     const ip = from();
     await register(ZHANG_SAN, ip);
     const zhang = await signIn(ZHANG_SAN.phone, ZHANG_SAN.phone, ip);
+    // Another session of the same account (another device, or whoever took it over).
+    const elsewhere = await signIn(ZHANG_SAN.phone, ZHANG_SAN.phone, from());
+    expect((await elsewhere.get('/api/v1/portal/me')).statusCode).toBe(200);
 
     let mark = sent.length;
     const started = await zhang.request('/api/v1/portal/contact-change', { field: 'phone' });
@@ -161,6 +169,9 @@ describe('S3.1 portal self-service contact change', () => {
     const done = await zhang.request(`/api/v1/portal/contact-change/${id}`, { code, phone: NEW_PHONE });
     expect(done.statusCode, done.body).toBe(200);
     expect(done.json()).toMatchObject({ changed: ['phone'] });
+    // The other session ends with the change; the one that made it goes on.
+    expect((await elsewhere.get('/api/v1/portal/me')).statusCode).toBe(401);
+    expect((await zhang.get('/api/v1/portal/me')).statusCode).toBe(200);
     // Used once.
     const again = await zhang.request(`/api/v1/portal/contact-change/${id}`, { code, phone: NEW_PHONE });
     expect(again.statusCode).toBe(401);

@@ -189,4 +189,9 @@ export class PortalSessions implements CustomerSessions {
   revokeAll(trx: Db, customerId: string, reason: string): Promise<number> {
     return repository.revokeSessionsOf(trx, customerId, reason, this.#now());
   }
+
+  /** Ends every session of a customer but `keep` (the one that made a change), in the caller's transaction. */
+  revokeOthers(trx: Db, customerId: string, keep: string | null, reason: string): Promise<number> {
+    return repository.revokeSessionsOf(trx, customerId, reason, this.#now(), keep);
+  }
 }

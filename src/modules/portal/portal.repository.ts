@@ -193,13 +193,15 @@ export async function revokeSessionsOf(
   customerId: string,
   reason: string,
   now: Date,
+  keep: string | null = null,
 ): Promise<number> {
-  const result = await db
+  let query = db
     .updateTable('portal_sessions')
     .set({ revoked_at: now, revoked_reason: reason })
     .where('customer_id', '=', customerId)
-    .where('revoked_at', 'is', null)
-    .executeTakeFirst();
+    .where('revoked_at', 'is', null);
+  if (keep) query = query.where('id', '<>', keep);
+  const result = await query.executeTakeFirst();
   return Number(result.numUpdatedRows);
 }
 
