@@ -255,7 +255,6 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     'routeAccess',
     installRouteAccess(app, {
       identity,
-      breakGlass,
       audit: options.audit,
       db: store.db,
       customers: portalSessions,

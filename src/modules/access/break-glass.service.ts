@@ -45,12 +45,12 @@ export class BreakGlassService {
   }
 
   /**
-   * When the user's open break-glass grant ends (null when none is open), as an expression on the user id in
-   * `userIdColumn`, which the session lookup folds into its own query (identity's `authenticateSessionWith`).
+   * When the user's open break-glass grant ends at `now` (null when none is open), as an expression on the user
+   * id in `userIdColumn`, which the session lookup folds into its own query (identity's
+   * `authenticateSessionWith`). One function for the whole process, so that query is compiled once.
    */
-  activeUntilExpression(userIdColumn: string): RawBuilder<Date | null> {
-    return AccessRepository.openGrantUntilExpression(userIdColumn, this.now());
-  }
+  static readonly activeUntilExpression = (userIdColumn: string, now: Date): RawBuilder<Date | null> =>
+    AccessRepository.openGrantUntilExpression(userIdColumn, now);
 
   async open(
     context: RequestContext,

@@ -6,7 +6,7 @@ import type { ClaimGuardServer } from '../../http/server.js';
 import type { AuditRecorder } from '../audit/audit-event.js';
 import { IdentityService } from '../identity/identity.service.js';
 import { type Action, type AppAbility, abilityFor, type Subject } from './abilities.js';
-import type { BreakGlassService } from './break-glass.service.js';
+import { BreakGlassService } from './break-glass.service.js';
 import {
   auditActorOf,
   type CustomerPrincipal,
@@ -90,7 +90,6 @@ export function installRouteAccess(
   app: ClaimGuardServer,
   deps: {
     identity: IdentityService;
-    breakGlass: BreakGlassService;
     audit: AuditRecorder;
     db: Parameters<AuditRecorder['record']>[0];
     /** Portal sessions; without them no customer is ever resolved and every customer route answers 401. */
@@ -140,7 +139,7 @@ export function installRouteAccess(
     const customerRoute = access !== undefined && 'customer' in access;
     const authenticated = customerRoute
       ? { principal: await authenticateCustomer(request, deps.customers), breakGlassUntil: null }
-      : await authenticate(request, deps.identity, deps.breakGlass);
+      : await authenticate(request, deps.identity);
     const principal = authenticated.principal;
     request.principal = principal;
     request.breakGlassUntil = authenticated.breakGlassUntil;
@@ -188,7 +187,6 @@ async function authenticateCustomer(
 async function authenticate(
   request: FastifyRequest,
   identity: IdentityService,
-  breakGlass: BreakGlassService,
 ): Promise<{ principal: Principal | null; breakGlassUntil: Date | null }> {
   const authorization = request.headers.authorization;
   if (authorization?.startsWith('Bearer '))
@@ -199,9 +197,7 @@ async function authenticate(
   const token = request.cookies?.[SESSION_COOKIE];
   if (!token) return { principal: null, breakGlassUntil: null };
   // The open break-glass grant is read with the session, in the same statement.
-  const found = await identity.authenticateSessionWith(token, (userId) =>
-    breakGlass.activeUntilExpression(userId),
-  );
+  const found = await identity.authenticateSessionWith(token, BreakGlassService.activeUntilExpression);
   if (!found) return { principal: null, breakGlassUntil: null };
   const until = found.principal.sessionState === 'active' ? found.alongside : null;
   return { principal: found.principal, breakGlassUntil: until ? new Date(until) : null };

@@ -1,5 +1,6 @@
 import type { Kysely, RawBuilder } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
+import { type PreparedQuery, prepareQuery, sqlBuilder } from '../../db/prepared-query.js';
 import type { StaffSessionsTable } from './identity.tables.js';
 
 /** The identity module's SQL. Columns are listed explicitly; password hashes leave only via `findLogin`. */
@@ -85,6 +86,47 @@ const SESSION_COLUMNS = [
   'user_agent',
   'revoked_at',
 ] as const;
+
+/** An expression read with the session, on its user id column at time `now` (the access module's grant). */
+export type SessionAlongside<T> = (userIdColumn: string, now: Date) => RawBuilder<T>;
+
+const sessionWithUser = (tokenHash: string) =>
+  sqlBuilder
+    .selectFrom('staff_sessions')
+    .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.user_id')
+    .select(SESSION_COLUMNS.map((column) => `staff_sessions.${column}` as const))
+    .select([
+      'staff_users.username as user_username',
+      'staff_users.display_name as user_display_name',
+      'staff_users.role as user_role',
+      'staff_users.branch as user_branch',
+      'staff_users.must_change_password as user_must_change_password',
+      'staff_users.status as user_status',
+      'staff_users.access_expires_at as user_access_expires_at',
+      'staff_users.created_at as user_created_at',
+      'staff_users.last_login_at as user_last_login_at',
+    ])
+    .where('staff_sessions.token_hash', '=', tokenHash);
+
+type SessionWithUserRow = Awaited<ReturnType<ReturnType<typeof sessionWithUser>['executeTakeFirstOrThrow']>>;
+
+const SESSION_WITH_USER = prepareQuery(1, sessionWithUser);
+
+type SessionQueryWith = PreparedQuery<[string, Date], SessionWithUserRow & { alongside: unknown }>;
+const SESSION_WITH = new WeakMap<SessionAlongside<unknown>, SessionQueryWith>();
+
+/** The session query with `alongside`, compiled on first use; the expression must be one stable function. */
+function sessionQueryWith<T>(alongside: SessionAlongside<T>): SessionQueryWith {
+  const key = alongside as SessionAlongside<unknown>;
+  let query = SESSION_WITH.get(key);
+  if (!query) {
+    query = prepareQuery(2, (tokenHash: string, now: Date) =>
+      sessionWithUser(tokenHash).select(alongside('staff_sessions.user_id', now).as('alongside')),
+    ) as SessionQueryWith;
+    SESSION_WITH.set(key, query);
+  }
+  return query;
+}
 
 export class IdentityRepository {
   constructor(private readonly db: Kysely<Database>) {}
@@ -202,26 +244,14 @@ export class IdentityRepository {
    */
   async findSessionWithUserByTokenHash<T = never>(
     tokenHash: string,
-    /** An expression on `staff_sessions.user_id` read in the same statement (the break-glass grant). */
-    alongside?: RawBuilder<T>,
+    /** An expression on `staff_sessions.user_id` at time `now`, read in the same statement (break-glass). */
+    alongside?: SessionAlongside<T>,
+    now: Date = new Date(),
   ): Promise<{ session: SessionRow; user: StaffUserRow; alongside: T | null } | undefined> {
-    const query = this.db
-      .selectFrom('staff_sessions')
-      .innerJoin('staff_users', 'staff_users.id', 'staff_sessions.user_id')
-      .select(SESSION_COLUMNS.map((column) => `staff_sessions.${column}` as const))
-      .select([
-        'staff_users.username as user_username',
-        'staff_users.display_name as user_display_name',
-        'staff_users.role as user_role',
-        'staff_users.branch as user_branch',
-        'staff_users.must_change_password as user_must_change_password',
-        'staff_users.status as user_status',
-        'staff_users.access_expires_at as user_access_expires_at',
-        'staff_users.created_at as user_created_at',
-        'staff_users.last_login_at as user_last_login_at',
-      ])
-      .where('staff_sessions.token_hash', '=', tokenHash);
-    const found = await (alongside ? query.select(alongside.as('alongside')) : query).executeTakeFirst();
+    // Compiled once per expression (prepared-query.ts): the hot path of every staff request.
+    const found: (SessionWithUserRow & { alongside?: unknown }) | undefined = alongside
+      ? await sessionQueryWith(alongside).executeTakeFirst(this.db, tokenHash, now)
+      : await SESSION_WITH_USER.executeTakeFirst(this.db, tokenHash);
     if (!found) return undefined;
     const { alongside: extra, ...row } = found as typeof found & { alongside?: T | null };
     const {

@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID, timingSafeEqual } from 'node:crypto';
-import type { Kysely, RawBuilder } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { Database } from '../../db/database-schema.js';
 import { DomainError } from '../../errors/domain-error.js';
 import {
@@ -17,7 +17,12 @@ import {
   SYSTEM_ACTOR,
 } from '../audit/audit-event.js';
 import { maskEmail } from '../vault/masking.js';
-import { IdentityRepository, type SessionRow, type StaffUserRow } from './identity.repository.js';
+import {
+  IdentityRepository,
+  type SessionAlongside,
+  type SessionRow,
+  type StaffUserRow,
+} from './identity.repository.js';
 import { hashPassword, judgePassword, timingDummyHash, verifyPassword } from './password-policy.js';
 import type { SecretBox } from './secret-box.js';
 import { matchTotp, newTotpSecret, totpEnrolment } from './totp.js';
@@ -331,14 +336,12 @@ export class IdentityService {
    */
   async authenticateSessionWith<T = never>(
     token: string,
-    alongside?: (userIdColumn: string) => RawBuilder<T>,
+    /** One stable function (its query is compiled once per function), called with this service's clock. */
+    alongside?: SessionAlongside<T>,
   ): Promise<{ principal: StaffPrincipal; alongside: T | null } | null> {
     if (!token || token.length > 200) return null;
     const now = this.#now();
-    const found = await this.#repository.findSessionWithUserByTokenHash(
-      sha256(token),
-      alongside?.('staff_sessions.user_id'),
-    );
+    const found = await this.#repository.findSessionWithUserByTokenHash(sha256(token), alongside, now);
     if (!found) return null;
     const { session, user } = found;
     if (session.revoked_at || session.expires_at <= now) return null;
@@ -360,7 +363,7 @@ export class IdentityService {
         secondFactorAt: session.second_factor_at,
         csrfToken: session.csrf_token,
       },
-      alongside: found.alongside,
+      alongside: found.alongside as T | null,
     };
   }
 
