@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import autocannon from 'autocannon';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import { sql } from 'kysely';
 import pg from 'pg';
 import { loadConfig } from '../src/config/config.js';
 import { migrateToLatest } from '../src/db/migrations.js';
 import { openEmbeddedStore, openPostgresStore, type Store, type StoreKind } from '../src/db/store.js';
-import { createLogger } from '../src/http/logger.js';
+import { createLogger, OneLineRequestLog } from '../src/http/logger.js';
 import { buildServer, type ClaimGuardServer } from '../src/http/server.js';
 import { AuditService } from '../src/modules/audit/audit.service.js';
 import { SYSTEM_ACTOR } from '../src/modules/audit/audit-event.js';
@@ -199,7 +199,7 @@ export function claimDetailHttpGroup(): BenchGroup {
         bodyLimit: config.bodyLimit,
         trustProxy: config.trustProxy,
         genReqId: () => randomUUID(),
-        logController: new LogController({ requestIdLogLabel: 'requestId' }),
+        logController: new OneLineRequestLog({ requestIdLogLabel: 'requestId' }),
         return503OnClosing: true,
         routerOptions: { maxParamLength: 200 },
       });

@@ -146,7 +146,14 @@ describe('HTTP server', () => {
     const response = await server.app.inject({ method: 'GET', url: '/healthz?phone=13812345678' });
     const requestId = response.headers['x-request-id'];
     const lines = server.logs.records().filter((record) => record.requestId === requestId);
-    expect(lines.length).toBeGreaterThanOrEqual(2);
+    // One line per request (OneLineRequestLog), naming the method, route and status.
+    expect(lines).toEqual([
+      expect.objectContaining({
+        msg: 'request completed',
+        req: expect.objectContaining({ method: 'GET', route: '/healthz' }),
+        res: { statusCode: 200 },
+      }),
+    ]);
     expect(server.logs.lines.join('\n')).not.toContain('13812345678');
   });
 });

@@ -3,12 +3,7 @@ import cookie from '@fastify/cookie';
 import rateLimit from '@fastify/rate-limit';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
-import Fastify, {
-  type FastifyBaseLogger,
-  type FastifyInstance,
-  LogController,
-  type RawServerDefault,
-} from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type RawServerDefault } from 'fastify';
 import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
@@ -78,6 +73,7 @@ import type { VaultKeys } from '../modules/vault/key-provider.js';
 import { rotateKeys } from '../modules/vault/key-rotation.js';
 import { catalogueRoutes, keyRoutes } from '../modules/vault/vault.routes.js';
 import { VaultService } from '../modules/vault/vault.service.js';
+import { OneLineRequestLog } from './logger.js';
 import { problemErrorHandler } from './problem-details.js';
 import { securityHeaders } from './security-headers.js';
 import { registerWebConsole } from './web-console.js';
@@ -153,7 +149,7 @@ export async function buildServer(options: ServerOptions): Promise<ClaimGuardSer
     trustProxy: config.trustProxy,
     // Request ids are ours, never taken from the client, so a log line cannot be forged into another's.
     genReqId: () => randomUUID(),
-    logController: new LogController({ requestIdLogLabel: 'requestId' }),
+    logController: new OneLineRequestLog({ requestIdLogLabel: 'requestId' }),
     return503OnClosing: true,
     routerOptions: { maxParamLength: 200 },
   }).withTypeProvider<ZodTypeProvider>();
