@@ -17,9 +17,11 @@ import {
   chromiumAvailable,
   collectPageErrors,
   EXPECTED_REFUSAL,
+  enrolDemoStaff,
   ensureConsoleBuilt,
   launchChromium,
   SCREENSHOTS,
+  signInToConsole,
 } from './browser-kit.js';
 
 /**
@@ -27,7 +29,8 @@ import {
  * data: an intake clerk of the Beijing branch signs in (one-time password, new password, authenticator),
  * opens the claims list, filters it to reported claims, opens one, registers it (立案) and sees the state
  * and the history change, then reveals the claimant's ID number for claim handling (理赔处理) and sees it
- * unmasked and marked as revealed. Screenshots go to test-results/ (and the detail page also to
+ * unmasked and marked as revealed; the branch supervisor then reassigns it to the other adjuster, chosen by
+ * name. Screenshots go to test-results/ (and the detail page also to
  * /tmp/claims-detail.png).
  */
 const haveChromium = chromiumAvailable('claims browser test');
@@ -42,6 +45,7 @@ describe.skipIf(!haveChromium)('claims pages in Chromium', () => {
   let demo: DemoResult;
   let totpSecret = '';
   let pageErrors: string[] = [];
+  const otherPageErrors: string[][] = [];
   const shot = (name: string) => page.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
 
   beforeAll(async () => {
@@ -244,7 +248,33 @@ describe.skipIf(!haveChromium)('claims pages in Chromium', () => {
       .click();
   });
 
+  it('lets the branch supervisor reassign the claim by name, least busy first', async () => {
+    const claimUrl = page.url();
+    const supervisor = await enrolDemoStaff(running, demo, 'demo-supervisor', NEW_PASSWORD);
+    const supervisorPage = await signInToConsole(browser, url, supervisor, NEW_PASSWORD, {
+      pageErrors: otherPageErrors,
+    });
+    await supervisorPage.goto(claimUrl);
+    const names = new Map(demo.staff.map((member) => [member.username, member.displayName]));
+    const adjusterNames = ['demo-adjuster', 'demo-adjuster-2'].map((name) => names.get(name) ?? name);
+    // The assigned adjuster is shown by name, never as a user id.
+    const assignee = supervisorPage.getByTestId('claim-assignee');
+    await expect.poll(() => assignee.textContent()).toMatch(new RegExp(adjusterNames.join('|')));
+    const before = ((await assignee.textContent()) ?? '').trim();
+    const other = adjusterNames.find((name) => name !== before) as string;
+
+    await supervisorPage.getByTestId('assignment-adjuster').click();
+    const option = supervisorPage.locator('.ant-select-item-option').filter({ hasText: other });
+    expect(await option.textContent()).toMatch(/在办 \d+ 件/);
+    await option.click();
+    await supervisorPage.getByTestId('assignment-save').click();
+    await expect.poll(() => assignee.textContent()).toBe(other);
+    await supervisorPage.screenshot({ path: join(SCREENSHOTS, 'claims-reassigned.png'), fullPage: true });
+    await supervisorPage.context().close();
+  });
+
   it('runs under the strict Content-Security-Policy without violations or script errors', () => {
+    for (const errors of otherPageErrors) pageErrors.push(...errors);
     expect(pageErrors.filter((text) => /Content Security Policy|Refused to/i.test(text))).toEqual([]);
     expect(pageErrors.filter((text) => !EXPECTED_REFUSAL.test(text))).toEqual([]);
   });

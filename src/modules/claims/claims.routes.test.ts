@@ -318,6 +318,25 @@ describe('claims API', () => {
     const { id } = (await reportMotorClaim()).json() as { id: string };
     let claim = (await move(intake, id, 'registered', 1)).json();
     const target = claim.assigneeId === adjuster.userId ? otherAdjuster : adjuster;
+
+    // The supervisor picks by name: the branch's active handlers with their open claims, least busy first.
+    const handlers = await supervisor.request('GET', `/api/v1/claims/${id}/handlers`);
+    expect(handlers.statusCode, handlers.body).toBe(200);
+    const { adjusters, surveyors } = handlers.json() as {
+      adjusters: { id: string; displayName: string; openClaims: number; skilled: boolean }[];
+      surveyors: { id: string }[];
+    };
+    const adjusterIds = adjusters.map((handler) => handler.id);
+    expect(adjusterIds).toEqual(expect.arrayContaining([adjuster.userId, otherAdjuster.userId]));
+    expect(adjusterIds).not.toContain(finance.userId);
+    expect(surveyors.map((handler) => handler.id)).toContain(surveyor.userId);
+    expect(adjusters.every((handler) => handler.displayName.length > 0 && handler.skilled)).toBe(true);
+    const open = adjusters.map((handler) => handler.openClaims);
+    expect(open).toEqual([...open].sort((a, b) => a - b));
+    const mine = adjusters.find((handler) => handler.id === claim.assigneeId);
+    expect(mine?.openClaims).toBeGreaterThanOrEqual(1);
+    expect((await adjuster.request('GET', `/api/v1/claims/${id}/handlers`)).statusCode).toBe(403);
+    expect((await shanghaiSupervisor.request('GET', `/api/v1/claims/${id}/handlers`)).statusCode).toBe(403);
     expect(
       (
         await adjuster.request('POST', `/api/v1/claims/${id}/assignment`, {

@@ -11,6 +11,7 @@ import type { ClaimantVerificationService } from './claimant-verification.js';
 import {
   assignmentSchema,
   claimDetailSchema,
+  claimHandlersSchema,
   claimListQuerySchema,
   claimPageSchema,
   claimSearchSchema,
@@ -184,6 +185,21 @@ export const claimsRoutes: FastifyPluginAsyncZod<{
       },
     },
     async (request) => claims.assign(callerOf(request), request.params.id, request.body),
+  );
+
+  app.get(
+    '/claims/:id/handlers',
+    {
+      config: { access: { can: ['assign', 'Claim'] } },
+      schema: {
+        tags: ['claims'],
+        summary:
+          'Who the claim may be reassigned to: active adjusters and surveyors of its branch, by workload',
+        params,
+        response: { 200: claimHandlersSchema, ...errors },
+      },
+    },
+    async (request) => claims.handlersFor(callerOf(request), request.params.id),
   );
 
   app.post(

@@ -144,6 +144,17 @@ export const transitionSchema = z.object({
   version: z.number().int().min(1),
 });
 
+const claimHandlerSchema = z.object({
+  id: z.uuid(),
+  displayName: z.string(),
+  openClaims: z.number().int().min(0),
+  skilled: z.boolean(),
+});
+
+export const claimHandlersSchema = z
+  .object({ adjusters: z.array(claimHandlerSchema), surveyors: z.array(claimHandlerSchema) })
+  .meta({ id: 'ClaimHandlers' });
+
 export const assignmentSchema = z
   .object({
     assigneeId: z.uuid().nullish(),

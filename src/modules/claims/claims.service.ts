@@ -35,9 +35,25 @@ export type ClaimCaller = { context: RequestContext; ability: AppAbility; custom
 /** The staff the claims module assigns work to; the identity module provides it. */
 export interface StaffDirectory {
   listUsers(): Promise<
-    { id: string; role: StaffRole; branch: string | null; status: 'active' | 'disabled' }[]
+    {
+      id: string;
+      displayName: string;
+      role: StaffRole;
+      branch: string | null;
+      status: 'active' | 'disabled';
+    }[]
   >;
 }
+
+/** A handler a supervisor may give a claim to, with what assignment by rule weighs (section 2). */
+export type ClaimHandler = {
+  id: string;
+  displayName: string;
+  /** Open claims assigned to them now (decoys left out). */
+  openClaims: number;
+  /** Skilled in the claim's product line (or with no listed skills, so any line). */
+  skilled: boolean;
+};
 
 /** Told of every committed step, inside its transaction (the notification outbox hangs here, S0.1). */
 export interface ClaimEventListener {
@@ -565,6 +581,46 @@ export class ClaimsService {
         },
       });
       return this.detailOf(trx, caller, updated, new Set());
+    });
+  }
+
+  /**
+   * Who the claim may be reassigned to: the active adjusters and surveyors of its branch (what {@link assign}
+   * accepts), skilled ones first, then by open claims, so the supervisor picks by name, not by user id.
+   */
+  async handlersFor(
+    caller: ClaimCaller,
+    id: string,
+  ): Promise<{ adjusters: ClaimHandler[]; surveyors: ClaimHandler[] }> {
+    const users = await this.staff.listUsers();
+    return this.run(async (trx) => {
+      const claim = await this.claimFor(trx, caller, id, 'assign');
+      const of = async (role: 'adjuster' | 'surveyor'): Promise<ClaimHandler[]> => {
+        const candidates = users.filter(
+          (user) => user.role === role && user.status === 'active' && user.branch === claim.branch,
+        );
+        const ids = candidates.map((user) => user.id);
+        const skills = await repository.skillsOf(trx, ids);
+        const load = await repository.openWorkload(
+          trx,
+          role === 'adjuster' ? 'assignee_id' : 'surveyor_id',
+          ids,
+        );
+        return candidates
+          .map((user) => ({
+            id: user.id,
+            displayName: user.displayName,
+            openClaims: load.get(user.id) ?? 0,
+            skilled: !skills.get(user.id) || (skills.get(user.id)?.has(claim.product_line) ?? false),
+          }))
+          .sort(
+            (a, b) =>
+              Number(b.skilled) - Number(a.skilled) ||
+              a.openClaims - b.openClaims ||
+              a.displayName.localeCompare(b.displayName, 'zh-CN'),
+          );
+      };
+      return { adjusters: await of('adjuster'), surveyors: await of('surveyor') };
     });
   }
 

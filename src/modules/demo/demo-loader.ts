@@ -31,6 +31,7 @@ export type DemoDependencies = {
 
 export type DemoStaffAccount = {
   username: string;
+  displayName: string;
   role: StaffRole;
   branch: string | null;
   oneTimePassword: string;
@@ -150,7 +151,13 @@ export async function loadDemoData(deps: DemoDependencies, options: DemoOptions 
       // Fictitious work addresses (issue 5 section 1): the security officer's gets the alert emails.
       email: demoStaffEmail(member.username),
     });
-    staff.push({ username: member.username, role: member.role, branch: member.branch, oneTimePassword });
+    staff.push({
+      username: member.username,
+      displayName: member.name,
+      role: member.role,
+      branch: member.branch,
+      oneTimePassword,
+    });
     principals.set(member.username, {
       kind: 'staff',
       userId: user.id,

@@ -24,6 +24,7 @@ import {
   Modal,
   Result,
   Row,
+  Select,
   Space,
   Spin,
   Steps,
@@ -53,8 +54,11 @@ import {
   addClaimNote,
   assignClaim,
   type ClaimDetail,
+  type ClaimHandler,
+  type ClaimHandlers,
   type ClaimState,
   CUSTOMER_FIELDS,
+  claimHandlersQueryOptions,
   claimQueryKey,
   claimQueryOptions,
   isClaimState,
@@ -63,8 +67,6 @@ import {
   type RevealableField,
   transitionClaim,
 } from './claims-api';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A personal value with whether it is shown masked or was revealed (revealing is audited). */
 function MaskedValue({ value, testId }: { value: Maskable | undefined; testId?: string }) {
@@ -147,6 +149,16 @@ function ClaimView({
   const mayUpdate = can(me?.permissions, 'update', 'Claim');
   const mayAssign = can(me?.permissions, 'assign', 'Claim');
   const mayReveal = can(me?.permissions, 'unmask', 'PersonalData');
+  // Supervisors see handlers by name (the list they reassign from); others see their own name, else the id.
+  const handlers = useQuery({ ...claimHandlersQueryOptions(detail.id), enabled: mayAssign });
+  const handlerLabel = (userId: string) => {
+    const known = [...(handlers.data?.adjusters ?? []), ...(handlers.data?.surveyors ?? [])].find(
+      (handler) => handler.id === userId,
+    );
+    if (known) return known.displayName;
+    if (me?.user.id === userId) return me.user.displayName;
+    return <Typography.Text code>{userId}</Typography.Text>;
+  };
   const [revealing, setRevealing] = useState<RevealableField[] | null>(null);
   const [reasonFor, setReasonFor] = useState<ClaimState | null>(null);
   const [reasonForm] = Form.useForm<{ reason: string }>();
@@ -315,18 +327,14 @@ function ClaimView({
                   {formatDateTime(detail.reportedAt, language)}
                 </Descriptions.Item>
                 <Descriptions.Item label={t('claims.assignment.assignee')}>
-                  {detail.assigneeId ? (
-                    <Typography.Text code>{detail.assigneeId}</Typography.Text>
-                  ) : (
-                    t('claims.assignment.unassigned')
-                  )}
+                  <span data-testid="claim-assignee">
+                    {detail.assigneeId ? handlerLabel(detail.assigneeId) : t('claims.assignment.unassigned')}
+                  </span>
                 </Descriptions.Item>
                 <Descriptions.Item label={t('claims.assignment.surveyor')}>
-                  {detail.surveyorId ? (
-                    <Typography.Text code>{detail.surveyorId}</Typography.Text>
-                  ) : (
-                    t('claims.assignment.unassigned')
-                  )}
+                  <span data-testid="claim-surveyor">
+                    {detail.surveyorId ? handlerLabel(detail.surveyorId) : t('claims.assignment.unassigned')}
+                  </span>
                 </Descriptions.Item>
                 {detail.closedAt && (
                   <Descriptions.Item label={t('claims.detail.closedAt')}>
@@ -449,7 +457,7 @@ function ClaimView({
               />
             </Card>
 
-            {mayAssign && <AssignmentCard detail={detail} onUpdated={showUpdated} />}
+            {mayAssign && <AssignmentCard detail={detail} handlers={handlers.data} onUpdated={showUpdated} />}
 
             <NotesCard
               detail={detail}
@@ -536,14 +544,17 @@ function timelineColour(state: string): string {
 
 function AssignmentCard({
   detail,
+  handlers,
   onUpdated,
 }: {
   detail: ClaimDetail;
+  handlers: ClaimHandlers | undefined;
   onUpdated: (detail: ClaimDetail) => void;
 }) {
   const { t } = useTranslation();
   const { message } = App.useApp();
   const problemMessage = useProblemMessage();
+  const queryClient = useQueryClient();
   const [form] = Form.useForm<{ assigneeId?: string; surveyorId?: string }>();
   const assign = useMutation({
     mutationFn: (input: { assigneeId?: string; surveyorId?: string }) =>
@@ -551,10 +562,23 @@ function AssignmentCard({
     onSuccess: (updated) => {
       onUpdated(updated);
       form.resetFields();
+      void queryClient.invalidateQueries({ queryKey: claimHandlersQueryOptions(detail.id).queryKey });
       void message.success(t('claims.assignment.done'));
     },
   });
-  const uuidRule = { pattern: UUID, message: t('claims.assignment.invalidId') };
+  // The branch's active handlers, skilled and least busy first (the order assignment by rule uses).
+  const options = (list: ClaimHandler[] | undefined, current: string | null) =>
+    (list ?? []).map((handler) => ({
+      value: handler.id,
+      label: [
+        handler.displayName,
+        t('claims.assignment.openClaims', { count: handler.openClaims }),
+        handler.skilled ? null : t('claims.assignment.notSkilled'),
+        handler.id === current ? t('claims.assignment.current') : null,
+      ]
+        .filter(Boolean)
+        .join(' · '),
+    }));
 
   return (
     <Card
@@ -570,8 +594,12 @@ function AssignmentCard({
         layout="vertical"
         onFinish={(values) => {
           const input = {
-            ...(values.assigneeId?.trim() ? { assigneeId: values.assigneeId.trim() } : {}),
-            ...(values.surveyorId?.trim() ? { surveyorId: values.surveyorId.trim() } : {}),
+            ...(values.assigneeId && values.assigneeId !== detail.assigneeId
+              ? { assigneeId: values.assigneeId }
+              : {}),
+            ...(values.surveyorId && values.surveyorId !== detail.surveyorId
+              ? { surveyorId: values.surveyorId }
+              : {}),
           };
           if (Object.keys(input).length === 0) {
             void message.info(t('claims.assignment.nothing'));
@@ -581,16 +609,28 @@ function AssignmentCard({
         }}
       >
         <Typography.Paragraph type="secondary">{t('claims.assignment.hint')}</Typography.Paragraph>
-        <Form.Item name="assigneeId" label={t('claims.assignment.assignee')} rules={[uuidRule]}>
-          <Input allowClear placeholder={detail.assigneeId ?? t('claims.assignment.unassigned')} />
+        <Form.Item name="assigneeId" label={t('claims.assignment.assignee')}>
+          <Select
+            allowClear
+            data-testid="assignment-adjuster"
+            loading={!handlers}
+            options={options(handlers?.adjusters, detail.assigneeId)}
+            placeholder={t('claims.assignment.choose')}
+          />
         </Form.Item>
-        <Form.Item name="surveyorId" label={t('claims.assignment.surveyor')} rules={[uuidRule]}>
-          <Input allowClear placeholder={detail.surveyorId ?? t('claims.assignment.unassigned')} />
+        <Form.Item name="surveyorId" label={t('claims.assignment.surveyor')}>
+          <Select
+            allowClear
+            data-testid="assignment-surveyor"
+            loading={!handlers}
+            options={options(handlers?.surveyors, detail.surveyorId)}
+            placeholder={t('claims.assignment.choose')}
+          />
         </Form.Item>
         {assign.error && (
           <Alert type="error" showIcon title={problemMessage(assign.error)} style={{ marginBottom: 12 }} />
         )}
-        <Button htmlType="submit" loading={assign.isPending}>
+        <Button htmlType="submit" loading={assign.isPending} data-testid="assignment-save">
           {t('claims.assignment.save')}
         </Button>
       </Form>

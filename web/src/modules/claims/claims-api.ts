@@ -211,6 +211,17 @@ export const assignClaim = (
   input: { assigneeId?: string | null; surveyorId?: string | null; version: number },
 ) => apiPost<ClaimDetail>(`/api/v1/claims/${encodeURIComponent(id)}/assignment`, input);
 
+/** An adjuster or surveyor the claim may be given to (GET /claims/:id/handlers; supervisors only). */
+export type ClaimHandler = { id: string; displayName: string; openClaims: number; skilled: boolean };
+export type ClaimHandlers = { adjusters: ClaimHandler[]; surveyors: ClaimHandler[] };
+
+export const claimHandlersQueryOptions = (id: string) =>
+  queryOptions({
+    queryKey: ['claims', 'handlers', id] as const,
+    queryFn: ({ signal }) =>
+      apiGet<ClaimHandlers>(`/api/v1/claims/${encodeURIComponent(id)}/handlers`, { signal }),
+  });
+
 export const addClaimNote = (id: string, body: string) =>
   apiPost<{ id: string }>(`/api/v1/claims/${encodeURIComponent(id)}/notes`, { body });
 
