@@ -609,24 +609,22 @@ function AssignmentCard({
         }}
       >
         <Typography.Paragraph type="secondary">{t('claims.assignment.hint')}</Typography.Paragraph>
-        <Form.Item name="assigneeId" label={t('claims.assignment.assignee')}>
-          <Select
-            allowClear
-            data-testid="assignment-adjuster"
-            loading={!handlers}
-            options={options(handlers?.adjusters, detail.assigneeId)}
-            placeholder={t('claims.assignment.choose')}
-          />
-        </Form.Item>
-        <Form.Item name="surveyorId" label={t('claims.assignment.surveyor')}>
-          <Select
-            allowClear
-            data-testid="assignment-surveyor"
-            loading={!handlers}
-            options={options(handlers?.surveyors, detail.surveyorId)}
-            placeholder={t('claims.assignment.choose')}
-          />
-        </Form.Item>
+        {(
+          [
+            ['assigneeId', 'assignee', 'adjuster', handlers?.adjusters, detail.assigneeId],
+            ['surveyorId', 'surveyor', 'surveyor', handlers?.surveyors, detail.surveyorId],
+          ] as const
+        ).map(([name, label, testId, list, current]) => (
+          <Form.Item key={name} name={name} label={t(`claims.assignment.${label}`)}>
+            <Select
+              allowClear
+              data-testid={`assignment-${testId}`}
+              loading={!handlers}
+              options={options(list, current)}
+              placeholder={t('claims.assignment.choose')}
+            />
+          </Form.Item>
+        ))}
         {assign.error && (
           <Alert type="error" showIcon title={problemMessage(assign.error)} style={{ marginBottom: 12 }} />
         )}
