@@ -540,6 +540,52 @@ describe.skipIf(!haveChromium)('the whole story of a motor claim in Chromium', (
     await shot('22-portal-claim-closed-en-US', portal);
   }, 90_000);
 
+  it('7. the customer changes their mobile number: a code to the current one, then sign-in with the new one', async () => {
+    const portal = customerPage;
+    page = portal;
+    const newPhone = '13566667777';
+    await portal.getByRole('link', { name: 'Contact details', exact: true }).click();
+    await portal.waitForURL(/\/portal\/contact$/);
+    await portal.getByLabel('New mobile number').fill(newPhone);
+    const mark = texts.length;
+    await portal.getByRole('button', { name: /Send a code to my current/ }).click();
+    // The code goes to the phone on file, never to the new number.
+    await eventually(
+      () =>
+        texts.slice(mark).filter((text) => text.to === ZHANG_SAN.phone && /code|验证码/i.test(text.subject))
+          .length,
+    ).toBe(1);
+    const codeText = texts.slice(mark).find((text) => /code|验证码/i.test(text.subject)) as OutgoingMessage;
+    expect(codeText.to).toBe(ZHANG_SAN.phone);
+    await portal.getByLabel('Code').fill(/(\d{6})/.exec(codeText.body)?.[1] ?? '');
+    await shot('23-portal-contact-change-code', portal);
+    await portal.getByRole('button', { name: 'Change it' }).click();
+    await portal.getByText('Your contact details were changed.', { exact: false }).waitFor();
+    expect(texts.slice(mark).some((text) => text.to === newPhone)).toBe(false);
+    // The old number is told of the change (the dispatcher sends it within a few seconds).
+    await eventually(() =>
+      texts.slice(mark).some((text) => text.to === ZHANG_SAN.phone && /changed|变更/i.test(text.subject)),
+    ).toBe(true);
+    await shot('24-portal-contact-changed', portal);
+
+    // Signed in anew: the old number no longer signs in, the new one does (its code texted to it).
+    await portal.getByRole('button', { name: 'Sign out' }).click();
+    await portal.waitForURL(/\/portal\/login$/);
+    await portal.getByLabel('Phone number or email').fill(ZHANG_SAN.phone);
+    await portal.getByLabel('Password').fill(CUSTOMER_PASSWORD);
+    await portal.getByRole('button', { name: 'Next' }).click();
+    await portal.locator('.ant-alert-error').waitFor();
+    const signIn = texts.length;
+    await portal.getByLabel('Phone number or email').fill(newPhone);
+    await portal.getByRole('button', { name: 'Next' }).click();
+    await eventually(() => texts.slice(signIn).filter((text) => text.to === newPhone).length).toBe(1);
+    const signInText = texts.slice(signIn).find((text) => text.to === newPhone) as OutgoingMessage;
+    await portal.getByLabel('Code').fill(/(\d{6})/.exec(signInText.body)?.[1] ?? '');
+    await portal.getByRole('button', { name: /Sign\s*in/ }).click();
+    await portal.waitForURL(/\/portal\/claims$/);
+    await shot('25-portal-signed-in-new-phone', portal);
+  }, 90_000);
+
   it('runs under the strict Content-Security-Policy without violations or script errors', () => {
     const errors = pageErrors.flat();
     expect(errors.filter((text) => /Content Security Policy|Refused to/i.test(text))).toEqual([]);
