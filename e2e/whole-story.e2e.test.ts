@@ -560,7 +560,7 @@ describe.skipIf(!haveChromium)('the whole story of a motor claim in Chromium', (
     await portal.getByLabel('Code').fill(/(\d{6})/.exec(codeText.body)?.[1] ?? '');
     await shot('23-portal-contact-change-code', portal);
     await portal.getByRole('button', { name: 'Change it' }).click();
-    await portal.getByText('Your contact details were changed.', { exact: false }).waitFor();
+    await portal.getByText('Sign in with your new mobile number from now on.', { exact: false }).waitFor();
     expect(texts.slice(mark).some((text) => text.to === newPhone)).toBe(false);
     // The old number is told of the change (the dispatcher sends it within a few seconds).
     await eventually(() =>

@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Alert, Button, Card, Descriptions, Flex, Form, Input, Radio, Typography } from 'antd';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { CodeInput, sixDigits } from '../auth/code-input';
 import { portalApi, portalKeys } from './portal-api';
@@ -26,6 +26,10 @@ export function PortalContactPage() {
   const [submitting, setSubmitting] = useState(false);
   const [form] = Form.useForm<StartValues>();
   const kind = Form.useWatch('kind', form) ?? 'phone';
+  // The start form unmounts while a code is awaited; when it comes back, its choice shows selected again.
+  useEffect(() => {
+    if (!started && form.getFieldValue('kind') === undefined) form.setFieldsValue({ kind: 'phone' });
+  }, [started, form]);
 
   const run = async (work: () => Promise<void>) => {
     setSubmitting(true);
@@ -61,7 +65,8 @@ export function PortalContactPage() {
       setDone(started.kind);
       setStarted(null);
       form.resetFields();
-      await queryClient.invalidateQueries({ queryKey: portalKeys.me });
+      // Not awaited: the form is free again at once; the masked contacts above refresh when they arrive.
+      void queryClient.invalidateQueries({ queryKey: portalKeys.me });
     });
 
   const channelOf = (field: Kind) => t(`portal.channel.${field === 'phone' ? 'sms' : 'email'}`);
@@ -89,7 +94,7 @@ export function PortalContactPage() {
         <Alert
           type="success"
           showIcon
-          title={t('portal.contact.done', { field: t(`portal.contact.${done}`) })}
+          title={t('portal.contact.done', { field: t(`portal.contact.inSentence.${done}`) })}
         />
       ) : null}
       {error ? <Alert type="error" showIcon title={problemMessage(error)} /> : null}

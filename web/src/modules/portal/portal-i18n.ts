@@ -284,6 +284,7 @@ export const portalZhCN = {
     confirm: '确认变更',
     cancel: '取消',
     done: '您的联系方式已变更。请使用新的{{field}}登录。',
+    inSentence: { phone: '手机号', email: '电子邮箱' },
     addressHint: '如需变更联系地址，请联系客服。',
   },
   problems: {
@@ -588,6 +589,7 @@ export const portalEnUS: typeof portalZhCN = {
     confirm: 'Change it',
     cancel: 'Cancel',
     done: 'Your contact details were changed. Sign in with your new {{field}} from now on.',
+    inSentence: { phone: 'mobile number', email: 'email address' },
     addressHint: 'To change your postal address, call customer service.',
   },
   problems: {
