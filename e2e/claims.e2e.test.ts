@@ -7,6 +7,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../src/config/config.js';
 import { createLogger } from '../src/http/logger.js';
 import { type RunningServer, startServer } from '../src/http/start-server.js';
+import { SYSTEM_ACTOR } from '../src/modules/audit/audit-event.js';
 import { type DemoResult, loadDemoData } from '../src/modules/demo/demo-loader.js';
 import { IdentityService } from '../src/modules/identity/identity.service.js';
 import { loadIdentityKey } from '../src/modules/identity/identity-keys.js';
@@ -14,6 +15,7 @@ import { SecretBox } from '../src/modules/identity/secret-box.js';
 import { totpCodeAt } from '../src/modules/identity/totp.js';
 import { LogCapture } from '../src/test-support/test-server.js';
 import {
+  answerStepUp,
   chromiumAvailable,
   collectPageErrors,
   EXPECTED_REFUSAL,
@@ -271,6 +273,43 @@ describe.skipIf(!haveChromium)('claims pages in Chromium', () => {
     await expect.poll(() => assignee.textContent()).toBe(other);
     await supervisorPage.screenshot({ path: join(SCREENSHOTS, 'claims-reassigned.png'), fullPage: true });
     await supervisorPage.context().close();
+  });
+
+  it("changes a customer's mobile number with a purpose and a fresh second factor (S3.1)", async () => {
+    const services = running.app.claims;
+    if (!services) throw new Error('the server has no claims services');
+    const db = running.store.db;
+    // A Beijing customer of the demo, found by their ID number as intake would on the phone.
+    const { id } = await db
+      .selectFrom('customers')
+      .select('id')
+      .where('branch', '=', 'beijing')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow();
+    const [view] = await services.customers.view(db, [id], ['idNumber'], {
+      actor: SYSTEM_ACTOR,
+      purpose: 'claim-handling',
+      unmask: true,
+    });
+    const idNumber = view?.fields.idNumber?.value ?? '';
+    const newPhone = '19900001111';
+    await page.goto(`${url}/customers/contact`);
+    await page.getByPlaceholder('身份证号码、手机号或电子邮箱').fill(idNumber);
+    await page.getByRole('button', { name: '查找客户' }).click();
+    const found = page.locator('tbody tr.ant-table-row');
+    await expect.poll(() => found.count()).toBe(1);
+    // Shown masked, and the number typed never reaches the address.
+    expect(await found.textContent()).not.toContain(idNumber);
+    expect(page.url()).not.toContain(idNumber);
+    await found.getByRole('button', { name: '变更联系方式' }).click();
+    await page.getByLabel('新手机号码').fill(newPhone);
+    await page.getByRole('button', { name: '确认变更' }).click();
+    await answerStepUp(page, { totpSecret }, () => page.getByText('已变更：手机号码').waitFor());
+    // The list is asked again and shows the new number, masked.
+    await expect.poll(() => found.textContent()).toContain('199****1111');
+    await shot('claims-customer-contact-changed');
+    expect(await services.customers.findIds(db, { phone: newPhone })).toEqual([id]);
   });
 
   it('runs under the strict Content-Security-Policy without violations or script errors', () => {

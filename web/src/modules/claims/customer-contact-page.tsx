@@ -46,6 +46,8 @@ export function CustomerContactPage() {
       setDone(result.changed);
       setChosen(null);
       form.resetFields();
+      // The list shows the new (masked) details, not the ones just replaced.
+      if (search.variables) search.mutate(search.variables);
     },
   });
 
@@ -168,8 +170,9 @@ export function CustomerContactPage() {
             >
               <Input inputMode="email" autoComplete="off" maxLength={254} />
             </Form.Item>
+            {/* Fixed rows: antd's autoSize measures with an inline style attribute, which our CSP refuses. */}
             <Form.Item name="address" label={t('customerContact.address')}>
-              <Input.TextArea autoComplete="off" maxLength={300} autoSize={{ minRows: 1, maxRows: 3 }} />
+              <Input.TextArea autoComplete="off" maxLength={300} rows={2} />
             </Form.Item>
             <Form.Item
               name="purpose"

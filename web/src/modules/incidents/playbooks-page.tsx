@@ -404,7 +404,7 @@ export function PlaybookEditor({
                             },
                           ]}
                         >
-                          <Input.TextArea autoSize={{ minRows: 1, maxRows: 4 }} maxLength={300} />
+                          <Input.TextArea rows={2} maxLength={300} />
                         </Form.Item>
                       </Col>
                     ))}
