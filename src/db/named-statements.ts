@@ -18,30 +18,27 @@ import type pg from 'pg';
  */
 export type NamedStatementOptions = { threshold?: number; perConnection?: number };
 
-type Counts = Map<string, number>;
-const MAX_COUNTED_TEXTS = 10_000;
+/** How many statement texts are remembered at most (their run counts and names); then it starts again. */
+const MAX_TEXTS = 10_000;
 
 export function withNamedStatements(pool: pg.Pool, options: NamedStatementOptions = {}): PostgresPool {
   const threshold = options.threshold ?? 3;
   const perConnection = options.perConnection ?? 200;
-  const counts: Counts = new Map();
+  const texts = new Map<string, { runs: number; name: string | null }>();
   // Per physical connection: the names it has prepared (pg itself skips Parse for a name it has parsed).
   const prepared = new WeakMap<pg.PoolClient, Set<string> | 'off'>();
-  const names = new Map<string, string>();
-  const nameOf = (text: string) => {
-    let name = names.get(text);
-    if (!name) {
-      name = `cg_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
-      if (names.size >= MAX_COUNTED_TEXTS) names.clear();
-      names.set(text, name);
+  /** Counts a run of `text`; its name once it has run `threshold` times. */
+  const nameAfterRun = (text: string): string | null => {
+    let entry = texts.get(text);
+    if (!entry) {
+      if (texts.size >= MAX_TEXTS) texts.clear();
+      entry = { runs: 0, name: null };
+      texts.set(text, entry);
     }
-    return name;
-  };
-  const seen = (text: string): number => {
-    const count = (counts.get(text) ?? 0) + 1;
-    if (counts.size >= MAX_COUNTED_TEXTS && count === 1) counts.clear();
-    counts.set(text, count);
-    return count;
+    entry.runs += 1;
+    if (entry.runs >= threshold)
+      entry.name ??= `cg_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+    return entry.name;
   };
 
   return {
@@ -54,13 +51,10 @@ export function withNamedStatements(pool: pg.Pool, options: NamedStatementOption
           state = new Set();
           prepared.set(client, state);
         }
-        const name =
-          values.length > 0 && state !== 'off' && seen(text) >= threshold
-            ? state.has(nameOf(text)) || state.size < perConnection
-              ? nameOf(text)
-              : null
-            : null;
-        if (!name || state === 'off') return client.query<R & pg.QueryResultRow>(text, values);
+        if (state === 'off' || values.length === 0) return client.query<R & pg.QueryResultRow>(text, values);
+        const candidate = nameAfterRun(text);
+        const name = candidate && (state.has(candidate) || state.size < perConnection) ? candidate : null;
+        if (!name) return client.query<R & pg.QueryResultRow>(text, values);
         try {
           const result = await client.query<R & pg.QueryResultRow>({ name, text, values });
           state.add(name);

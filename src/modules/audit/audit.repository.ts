@@ -17,10 +17,8 @@ export const toNumber = (value: number | bigint | string): number => Number(valu
 const INSERT_INBOX = 'insert into audit_inbox (event) values ($1::jsonb)';
 
 /** The hot path of every audited request: one compiled statement, no query building. */
-export async function insertInbox(db: Db, event: AuditEventInput | string): Promise<void> {
-  await db.executeQuery(
-    CompiledQuery.raw(INSERT_INBOX, [typeof event === 'string' ? event : JSON.stringify(event)]),
-  );
+export async function insertInbox(db: Db, eventJson: string): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(INSERT_INBOX, [eventJson]));
 }
 
 /** The inbox insert as a part of another statement (see StatementAuditRecorder). */

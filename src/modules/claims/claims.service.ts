@@ -596,22 +596,16 @@ export class ClaimsService {
     return this.run(async (trx) => {
       const claim = await this.claimFor(trx, caller, id, 'assign');
       const of = async (role: 'adjuster' | 'surveyor'): Promise<ClaimHandler[]> => {
-        const candidates = users.filter(
-          (user) => user.role === role && user.status === 'active' && user.branch === claim.branch,
-        );
+        const candidates = handlersOfBranch(users, claim, role);
         const ids = candidates.map((user) => user.id);
-        const skills = await repository.skillsOf(trx, ids);
-        const load = await repository.openWorkload(
-          trx,
-          role === 'adjuster' ? 'assignee_id' : 'surveyor_id',
-          ids,
-        );
+        const skilled = skilledIn(await repository.skillsOf(trx, ids), claim.product_line);
+        const load = await repository.openWorkload(trx, workloadColumn(role), ids);
         return candidates
           .map((user) => ({
             id: user.id,
             displayName: user.displayName,
             openClaims: load.get(user.id) ?? 0,
-            skilled: !skills.get(user.id) || (skills.get(user.id)?.has(claim.product_line) ?? false),
+            skilled: skilled(user.id),
           }))
           .sort(
             (a, b) =>
@@ -847,18 +841,11 @@ export class ClaimsService {
     role: 'adjuster' | 'surveyor',
     staff: Awaited<ReturnType<StaffDirectory['listUsers']>>,
   ): Promise<{ assignee_id?: string; surveyor_id?: string }> {
-    const candidates = staff.filter(
-      (user) => user.role === role && user.status === 'active' && user.branch === claim.branch,
-    );
-    if (candidates.length === 0) return {};
-    const ids = candidates.map((user) => user.id);
-    const skills = await repository.skillsOf(trx, ids);
-    const skilled = ids.filter((userId) => {
-      const lines = skills.get(userId);
-      return !lines || lines.has(claim.product_line);
-    });
+    const ids = handlersOfBranch(staff, claim, role).map((user) => user.id);
+    if (ids.length === 0) return {};
+    const skilled = ids.filter(skilledIn(await repository.skillsOf(trx, ids), claim.product_line));
     if (skilled.length === 0) return {};
-    const column = role === 'adjuster' ? 'assignee_id' : 'surveyor_id';
+    const column = workloadColumn(role);
     const load = await repository.openWorkload(trx, column, skilled);
     const chosen = [...skilled].sort(
       (a, b) => (load.get(a) ?? 0) - (load.get(b) ?? 0) || a.localeCompare(b),
@@ -1003,6 +990,27 @@ export class ClaimsService {
     for (const listener of this.listeners) await listener.claimMoved(trx, { claim, from, to });
   }
 }
+
+type StaffMember = Awaited<ReturnType<StaffDirectory['listUsers']>>[number];
+
+/** Who may take a claim in `role`: its branch's active staff of that role (assignment by rule, reassignment). */
+function handlersOfBranch(
+  staff: readonly StaffMember[],
+  claim: repository.ClaimRow,
+  role: 'adjuster' | 'surveyor',
+): StaffMember[] {
+  return staff.filter(
+    (user) => user.role === role && user.status === 'active' && user.branch === claim.branch,
+  );
+}
+
+/** Whether a handler takes `productLine`: listed among their skills, or no skills listed (any line). */
+function skilledIn(skills: ReadonlyMap<string, ReadonlySet<string>>, productLine: string) {
+  return (userId: string) => skills.get(userId)?.has(productLine) ?? true;
+}
+
+const workloadColumn = (role: 'adjuster' | 'surveyor') =>
+  role === 'adjuster' ? 'assignee_id' : 'surveyor_id';
 
 /** Refusals waiting to be audited once their transaction has rolled back (see ClaimsService.run). */
 const DENIALS = new WeakMap<Error, AuditEventInput>();

@@ -7,7 +7,6 @@ import {
   type AuditEventInput,
   type AuditRecorder,
   recordsInStatements,
-  type StatementAuditRecorder,
 } from '../audit/audit-event.js';
 import { BlindIndexer } from './blind-index.js';
 import {
@@ -300,6 +299,7 @@ export class VaultService {
             };
       });
     const subjectId = requests[0]?.subjectId;
+    const audit = this.audit;
     // The hot path (a masked read of one subject's values outside a transaction, e.g. the claim detail): the
     // key and the read's audit event in one statement, so the key leaves the database only with its event
     // written. Unmasking keeps the transaction below: it must also check containment's freeze.
@@ -307,14 +307,14 @@ export class VaultService {
       subjectId &&
       !db.isTransaction &&
       !access.unmask &&
-      recordsInStatements(this.audit) &&
+      recordsInStatements(audit) &&
       requests.every((request) => request.subjectId === subjectId)
     ) {
       checkSubjectId(subjectId);
       const [auditEvent] = eventsPerSubject(requests, event);
       const row = await repository.releaseSubjectKeyRecorded(db, subjectId, {
-        json: this.audit.serialise(auditEvent as AuditEventInput),
-        insertSql: (parameter) => (this.audit as StatementAuditRecorder).inboxInsertSql(parameter),
+        json: audit.serialise(auditEvent as AuditEventInput),
+        insertSql: (parameter) => audit.inboxInsertSql(parameter),
       });
       return decrypt(new Map([[subjectId, await this.unwrapRow(subjectId, row)]]));
     }
